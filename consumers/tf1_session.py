@@ -1,0 +1,26 @@
+"""tf.compat.v1.saved_model.load into a Session, run through the signature's tensor names (TF Serving's way)."""
+from matrix.plugin import Refused
+
+API = "tf.compat.v1.saved_model.load + Session.run(signature tensors)"
+
+
+def available(tf):
+    if not hasattr(tf.compat.v1.saved_model, "load"):
+        return "tf.compat.v1.saved_model.load does not exist in this TF"
+
+
+def applies(manifest):
+    if manifest.get("format", "saved_model") != "saved_model":
+        return "not a SavedModel (%s)" % manifest.get("format")
+
+
+def consume(tf, artifact):
+    with tf.Graph().as_default() as graph, tf.compat.v1.Session(graph=graph) as sess:
+        meta_graph = tf.compat.v1.saved_model.load(sess, artifact.tags, artifact.path)
+        if artifact.signature not in meta_graph.signature_def:
+            raise Refused("signature %r not in the MetaGraph (has %s)" % (
+                artifact.signature, ", ".join(sorted(meta_graph.signature_def)) or "none"))
+        signature = meta_graph.signature_def[artifact.signature]
+        feed = {signature.inputs[name].name: value for name, value in artifact.inputs.items()}
+        fetch = {name: info.name for name, info in signature.outputs.items()}
+        return sess.run(fetch, feed)

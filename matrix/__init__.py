@@ -1,0 +1,1 @@
+"""The grid: the code that runs inside every TF environment (Python 3.7+)."""

@@ -1,0 +1,78 @@
+"""What producer and consumer plugins use: the contract in one page.
+
+A producer module (producers/NAME.py) defines
+    API = "the save API it exercises"
+    CASES = ("add_two", ...)                 # model cases from matrix.cases
+    def available(tf) -> Optional[str]       # None, or why the API does not exist here
+    def produce(tf, case, export_dir) -> Export
+
+A consumer module (consumers/NAME.py) defines
+    API = "the load API it exercises"
+    def available(tf) -> Optional[str]
+    def consume(tf, artifact) -> Dict[str, array]   # outputs by name; the grid judges them
+and optionally
+    def applies(manifest) -> Optional[str]   # None, or why this check has nothing to check here
+
+`tf` is the TensorFlow module the harness imported once for the whole
+worker. Modules must not import TensorFlow at their top level: the grid
+reads API and CASES without it. Raise Refused when the API under test
+refuses in a way the plugin detects itself (an exit status, a missing
+signature); any exception raised inside TensorFlow/Keras counts as the API
+refusing too, while one raised in the plugin's own code is a plugin bug (error).
+"""
+from typing import Any, Dict, Optional, Sequence
+
+
+class Refused(Exception):
+    """The API under test refused the artifact (a compatibility verdict, not a bug)."""
+
+
+class Export(object):
+    """What a producer saved, and the golden outputs it computed in its own process."""
+
+    def __init__(self, inputs: Dict[str, Any], outputs: Dict[str, Any], tags: Sequence[str] = ("serve",),
+                 signature: Optional[str] = "serving_default", variables: Optional[Dict[str, Any]] = None,
+                 variable_kind: str = "none", format: str = "saved_model", notes: str = "") -> None:
+        self.inputs = inputs
+        self.outputs = outputs
+        self.tags = list(tags)
+        self.signature = signature
+        self.variables = variables or {}
+        self.variable_kind = variable_kind  # "ref" (TF1 VariableV2), "resource", or "none"
+        self.format = format                # "saved_model", or "metagraph" (MetaGraph + checkpoint)
+        self.notes = notes
+
+
+def version(module: Any) -> tuple:
+    """(major, minor) of a module's __version__; (0, 0) when it has none."""
+    parts = getattr(module, "__version__", "0.0").split(".")
+    try:
+        return int(parts[0]), int(parts[1])
+    except (ValueError, IndexError):
+        return 0, 0
+
+
+def keras2(tf: Any) -> Any:
+    """Keras 2 as this TF offers it: tf.keras up to 2.15, the tf_keras package from 2.16; else None."""
+    try:
+        import tf_keras  # noqa: F401 -- the Keras 2 that TF 2.16+ users install
+        return tf_keras
+    except ImportError:
+        pass
+    keras = getattr(tf, "keras", None)
+    if keras is not None and version(tf) < (2, 16):
+        return keras
+    return None
+
+
+def keras3() -> Any:
+    """Keras 3 (the `keras` package, version 3 or newer), or None."""
+    try:
+        import keras
+    except ImportError:
+        return None
+    return keras if version(keras) >= (3, 0) else None
+
+
+def executing_eagerly(tf: Any) -> bool:
+    return bool(getattr(tf, "executing_eagerly", lambda: False)())

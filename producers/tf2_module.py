@@ -1,0 +1,22 @@
+"""tf.saved_model.save of a tf.Module with an explicit serving signature (the TF2 guides' way)."""
+from matrix.plugin import Export, executing_eagerly
+from producers.build import tf2
+
+API = "tf.saved_model.save(tf.Module, signatures=...)"
+CASES = ("add_two", "variable", "dense")
+
+
+def available(tf):
+    if not hasattr(tf.saved_model, "save"):
+        return "tf.saved_model.save does not exist in this TF"
+    if not executing_eagerly(tf):
+        return "tf.saved_model.save needs eager execution"
+
+
+def produce(tf, case, export_dir):
+    module = tf2.module(tf, case)
+    inputs = case.inputs()
+    golden = tf2.golden(tf, module.__call__, inputs)
+    tf.saved_model.save(module, export_dir, signatures={"serving_default": module.__call__})
+    variables = {v.name.split(":")[0]: v.numpy() for v in module.variables}
+    return Export(inputs, golden, variables=variables, variable_kind="resource" if variables else "none")
