@@ -14,7 +14,12 @@ from matrix.runner import Worker, WorkerDied, WorkerTimedOut
 
 
 def env_name() -> str:
-    return os.environ.get("MATRIX_ENV") or "local"
+    """The TF environment's name: tox's env name without its phase (produce-tf215 -> tf215)."""
+    name = os.environ.get("MATRIX_ENV") or "local"
+    for phase in ("produce-", "consume-"):
+        if name.startswith(phase):
+            return name[len(phase):]
+    return name
 
 
 class Session(object):

@@ -32,7 +32,8 @@ class Export(object):
 
     def __init__(self, inputs: Dict[str, Any], outputs: Dict[str, Any], tags: Sequence[str] = ("serve",),
                  signature: Optional[str] = "serving_default", variables: Optional[Dict[str, Any]] = None,
-                 variable_kind: str = "none", format: str = "saved_model", notes: str = "") -> None:
+                 variable_kind: str = "none", format: str = "saved_model", notes: str = "",
+                 extra: Optional[Dict[str, Any]] = None) -> None:
         self.inputs = inputs
         self.outputs = outputs
         self.tags = list(tags)
@@ -41,6 +42,7 @@ class Export(object):
         self.variable_kind = variable_kind  # "ref" (TF1 VariableV2), "resource", or "none"
         self.format = format                # "saved_model", or "metagraph" (MetaGraph + checkpoint)
         self.notes = notes
+        self.extra = extra or {}            # JSON-able facts a consumer's expected() may check
 
 
 def version(module: Any) -> tuple:

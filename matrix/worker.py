@@ -21,7 +21,8 @@ from typing import Any, Dict
 from matrix import paths, plugins, tensors
 from matrix.plugin import Refused
 
-OUR_CODE = tuple(os.path.join(paths.ROOT, d) + os.sep for d in ("matrix", "producers", "consumers"))
+OUR_CODE = tuple(os.path.join(paths.ROOT, d) + os.sep for d in ("matrix", "producers", "consumers")) + tuple(
+    folder + os.sep for kind in plugins.KINDS for folder in plugins.folders(kind)[1:])
 
 
 def import_tf() -> Any:
@@ -102,7 +103,7 @@ def produce(tf: Any, request: Dict[str, Any]) -> Dict[str, Any]:
         "inputs": tensors.encode_all(export.inputs), "outputs": tensors.encode_all(export.outputs),
         "tags": export.tags, "signature": export.signature,
         "variables": tensors.encode_all(export.variables), "variable_kind": export.variable_kind,
-        "format": export.format, "notes": export.notes}}
+        "format": export.format, "notes": export.notes, "extra": export.extra}}
 
 
 def consume(tf: Any, request: Dict[str, Any]) -> Dict[str, Any]:

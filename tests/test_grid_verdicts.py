@@ -1,0 +1,90 @@
+"""The grid's verdicts on real TensorFlow: a pass is earned, everything else is recorded.
+
+Runs the real grid in this environment's TF against a temporary store, with
+the deliberately broken consumers in tests/plugins beside the real ones.
+"""
+import pytest
+
+pytestmark = pytest.mark.tf
+
+BROKEN = "wrong_numbers,returns_nothing,segfaults,hangs,fails_to_import,buggy"
+
+
+@pytest.fixture(scope="module")
+def verdicts(tmp_path_factory):
+    from tests.conftest import Grid
+    grid = Grid(str(tmp_path_factory.mktemp("artifacts")))
+    produced = grid.run("produce", producers="tf2_module,tf1_builder,keras")
+    grid.run("consume", consumers="tf1_session,tf2_load," + BROKEN, timeout=20)
+    return grid, produced
+
+
+def test_every_producer_cell_is_recorded_with_a_verdict(verdicts):
+    grid, produced = verdicts
+    assert {(r["producer"], r["case"]) for r in produced} == {
+        (p, c) for p in ("tf2_module", "tf1_builder", "keras") for c in ("add_two", "variable", "dense")}
+    assert {r["status"] for r in produced} == {"pass"}
+
+
+def test_add_two_returns_seven_for_five_through_tf1_and_tf2_loaders(verdicts):
+    grid, _ = verdicts
+    for producer in ("tf2_module", "tf1_builder"):
+        for consumer in ("tf1_session", "tf2_load"):
+            [cell] = grid.cells(producer=producer, case="add_two", consumer=consumer)
+            assert cell["status"] == "pass", cell
+
+
+def test_a_consumer_returning_wrong_numbers_fails_and_never_passes(verdicts):
+    grid, _ = verdicts
+    cells = grid.cells(consumer="wrong_numbers")
+    assert len(cells) == 9
+    assert {c["status"] for c in cells} == {"fail"}
+    assert all("differ from the golden values" in c["reason"] for c in cells)
+
+
+def test_a_consumer_returning_nothing_cannot_pass(verdicts):
+    grid, _ = verdicts
+    cells = grid.cells(consumer="returns_nothing")
+    assert cells and {c["status"] for c in cells} == {"fail"}
+    assert "outputs missing" in cells[0]["reason"]
+
+
+def test_a_crashing_consumer_is_a_crash_cell_and_the_others_survive(verdicts):
+    grid, _ = verdicts
+    crashes = grid.cells(consumer="segfaults")
+    assert len(crashes) == 9 and {c["status"] for c in crashes} == {"crash"}
+    assert "SIGSEGV" in crashes[0]["reason"]
+    assert {c["status"] for c in grid.cells(consumer="tf2_load")} == {"pass"}
+
+
+def test_a_hanging_consumer_is_a_timeout_cell(verdicts):
+    grid, _ = verdicts
+    hangs = grid.cells(consumer="hangs")
+    assert len(hangs) == 9 and {c["status"] for c in hangs} == {"timeout"}
+    assert all(c["seconds"] < 60 for c in hangs)
+
+
+def test_a_plugin_that_fails_to_import_is_an_error_cell_per_artifact(verdicts):
+    grid, _ = verdicts
+    cells = grid.cells(consumer="fails_to_import")
+    assert len(cells) == 9 and {c["status"] for c in cells} == {"error"}
+    assert "failed to import" in cells[0]["reason"]
+
+
+def test_a_bug_in_a_plugin_is_an_error_not_a_compatibility_failure(verdicts):
+    grid, _ = verdicts
+    cells = grid.cells(consumer="buggy")
+    assert {c["status"] for c in cells} == {"error"}
+    assert "AttributeError" in cells[0]["reason"]
+
+
+def test_the_grid_exits_non_zero_only_because_of_error_cells(verdicts):
+    grid, _ = verdicts
+    assert grid.last_exit == 1  # buggy and fails_to_import are errors
+
+
+def test_every_record_is_valid_against_the_schema(verdicts):
+    from matrix import records
+    grid, _ = verdicts
+    for record in grid.records():
+        assert records.validate(record) == []
