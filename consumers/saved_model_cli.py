@@ -1,23 +1,19 @@
 """`saved_model_cli run` as a separate program: inputs from .npy files, outputs read back from --outdir."""
 import glob
 import os
-import subprocess
 import sys
 import tempfile
 
 import numpy as np
 
 from matrix.plugin import Refused
+from matrix.programs import run_program
 
 API = "saved_model_cli run --inputs x=in.npy --outdir"
 
 
-def _cli():
-    return os.path.join(os.path.dirname(sys.executable), "saved_model_cli")
-
-
 def available(tf):
-    if not os.path.exists(_cli()):
+    if not os.path.exists(os.path.join(os.path.dirname(sys.executable), "saved_model_cli")):
         return "no saved_model_cli program beside this Python"
 
 
@@ -34,11 +30,11 @@ def consume(tf, artifact):
         np.save(path, value)
         feeds.append("%s=%s" % (name, path))
     outdir = os.path.join(work, "out")
-    done = subprocess.run(
-        [_cli(), "run", "--dir", artifact.path, "--tag_set", ",".join(artifact.tags),
-         "--signature_def", artifact.signature, "--inputs", ";".join(feeds), "--outdir", outdir],
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, universal_newlines=True)
-    if done.returncode != 0:
-        lines = [l for l in done.stdout.splitlines() if l.strip()]
-        raise Refused("saved_model_cli exited %d: %s" % (done.returncode, lines[-1] if lines else "no output"))
+    code, printed = run_program(
+        "saved_model_cli", "tensorflow.python.tools.saved_model_cli", "main",
+        ["run", "--dir", artifact.path, "--tag_set", ",".join(artifact.tags), "--signature_def",
+         artifact.signature, "--inputs", ";".join(feeds), "--outdir", outdir], os.path.join(work, "printed.txt"))
+    if code != 0:
+        lines = [l for l in printed.splitlines() if l.strip()]
+        raise Refused("saved_model_cli exited %d: %s" % (code, lines[-1] if lines else "no output"))
     return {os.path.basename(p)[:-4]: np.load(p, allow_pickle=True) for p in glob.glob(os.path.join(outdir, "*.npy"))}

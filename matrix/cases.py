@@ -59,3 +59,54 @@ CASES = {
              _dense_inputs, _dense_reference),
     ]
 }
+
+
+# -- String-input cases: a vocabulary lookup and tf.Example parsing (TF1-era save paths) --------
+
+VOCAB = ("apple", "banana", "cherry")  # the vocab_lookup asset, one word a line; line number = id
+EXAMPLE_W = np.array([0.5, 0.25, -0.5], dtype=np.float32)  # example_regress: output = x . w + b
+EXAMPLE_B = np.float32(0.1)
+EXAMPLE_CLASSES = ("neg", "pos")  # its classify signature: softmax(x DENSE_W + DENSE_B) over these
+
+
+def _vocab_inputs(batched: bool) -> Arrays:
+    return {"x": np.array([b"banana", b"apple", b"durian", b"cherry", b""], dtype=object)}
+
+
+def _vocab_reference(inputs: Arrays) -> Arrays:
+    ids = [VOCAB.index(w.decode()) if w.decode() in VOCAB else -1 for w in inputs["x"].tolist()]
+    return {"output": np.array(ids, dtype=np.int64)}
+
+
+def _proto_field(tag: int, payload: bytes) -> bytes:
+    """One length-delimited protobuf field (every length here is < 128, so one length byte)."""
+    return bytes([tag, len(payload)]) + payload
+
+
+def serialized_example(row: np.ndarray) -> bytes:
+    """tf.train.Example(features={"x": FloatList(row)}).SerializeToString(), without TensorFlow."""
+    float_list = _proto_field(0x0A, row.astype("<f4").tobytes())
+    feature = _proto_field(0x12, float_list)
+    entry = _proto_field(0x0A, b"x") + _proto_field(0x12, feature)
+    return _proto_field(0x0A, _proto_field(0x0A, entry))
+
+
+def _example_inputs(batched: bool) -> Arrays:
+    rows = _dense_inputs(True)["x"]
+    return {"inputs": np.array([serialized_example(r) for r in rows], dtype=object)}
+
+
+def _example_reference(inputs: Arrays) -> Arrays:
+    rows = {serialized_example(r): r for r in _dense_inputs(True)["x"]}
+    x = np.stack([rows[s] for s in inputs["inputs"].tolist()])
+    return {"outputs": (x.dot(EXAMPLE_W) + EXAMPLE_B).astype(np.float32)}
+
+
+CASES.update({
+    case.name: case for case in [
+        Case("vocab_lookup", "a vocabulary asset feeding a lookup table: string words in, int64 ids out (-1 if unknown)",
+             _vocab_inputs, _vocab_reference),
+        Case("example_regress", "serialized tf.Example inputs (float x[3]) to a linear regression x . w + b",
+             _example_inputs, _example_reference),
+    ]
+})

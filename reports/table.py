@@ -1,0 +1,96 @@
+"""The compatibility tables, as pandas frames (rendering lives in html.py / markdown.py)."""
+import re
+from typing import List
+
+import pandas as pd
+
+from reports.results import Results, version_key
+
+STATUS_ORDER = ["pass", "fail", "crash", "timeout", "error", "unavailable"]
+SYMBOL = {"pass": "✓", "fail": "✗", "crash": "☠", "timeout": "⧗", "error": "!", "unavailable": "–"}
+
+
+def counts(frame: pd.DataFrame) -> pd.Series:
+    if frame.empty:
+        return pd.Series(0, index=STATUS_ORDER)
+    return frame["status"].value_counts().reindex(STATUS_ORDER, fill_value=0)
+
+
+def direction(row: pd.Series) -> str:
+    """'same', 'old→new' (written by an older TF than reads it) or 'new→old'."""
+    a, b = version_key(row["producer_tf"]), version_key(row["consumer_tf"])
+    return "same" if a == b else ("old→new" if a < b else "new→old")
+
+
+def with_direction(cells: pd.DataFrame) -> pd.DataFrame:
+    cells = cells.copy()
+    cells["direction"] = cells.apply(direction, axis=1) if not cells.empty else []
+    return cells
+
+
+def version_grid(results: Results) -> pd.DataFrame:
+    """Producer TF x consumer TF: 'passed/verdicts' over cells that reached a verdict (unavailable excluded)."""
+    cells = results.cells[results.cells["status"] != "unavailable"]
+    order = results.tf_order
+    if cells.empty:
+        return pd.DataFrame()
+    grouped = cells.groupby(["producer_tf", "consumer_tf"])["status"]
+    passed = grouped.apply(lambda s: int((s == "pass").sum())).unstack()
+    total = grouped.size().unstack()
+    rows = [v for v in order if v in total.index]
+    cols = [v for v in order if v in total.columns]
+    passed, total = passed.reindex(index=rows, columns=cols), total.reindex(index=rows, columns=cols)
+    return pd.DataFrame({c: [None if pd.isna(total.at[r, c]) else (int(passed.at[r, c]), int(total.at[r, c]))
+                             for r in rows] for c in cols}, index=rows)
+
+
+def api_grid(results: Results) -> pd.DataFrame:
+    """Producer x consumer over every TF pair: (passed, verdicts) per pair of APIs."""
+    cells = results.cells[results.cells["status"] != "unavailable"]
+    if cells.empty:
+        return pd.DataFrame()
+    grouped = cells.groupby(["producer", "consumer"])["status"]
+    passed = grouped.apply(lambda s: int((s == "pass").sum())).unstack()
+    total = grouped.size().unstack()
+    return pd.DataFrame({c: [None if pd.isna(total.at[r, c]) else (int(passed.at[r, c]), int(total.at[r, c]))
+                             for r in total.index] for c in total.columns}, index=total.index)
+
+
+def matrix(results: Results) -> pd.DataFrame:
+    """The full table: rows (producer, case, producer TF), columns (consumer, consumer TF), values = status."""
+    cells = results.cells
+    if cells.empty:
+        return pd.DataFrame()
+    table = cells.pivot_table(index=["producer", "case", "producer_tf"], columns=["consumer", "consumer_tf"],
+                              values="status", aggfunc="first")
+    rows = sorted(table.index, key=lambda k: (k[0], k[1], version_key(k[2])))
+    cols = sorted(table.columns, key=lambda k: (k[0], version_key(k[1])))
+    return table.reindex(index=rows, columns=cols)
+
+
+_PATHS = re.compile(r"(/[^\s'\"]*?/artifacts/store/|/tmp/[^\s'\"]+)")
+
+
+def normalize_reason(reason: str) -> str:
+    """A reason with run-specific paths removed, so equal causes group together."""
+    return _PATHS.sub("…/", str(reason))
+
+
+def failures_by_reason(results: Results) -> pd.DataFrame:
+    """Every non-pass verdict (unavailable aside), grouped by consumer, consumer TF and cause."""
+    bad = results.cells[~results.cells["status"].isin(["pass", "unavailable"])].copy()
+    if bad.empty:
+        return pd.DataFrame(columns=["status", "consumer", "consumer_tf", "reason", "cells", "producers", "example"])
+    bad["reason_n"] = bad["reason"].map(normalize_reason)
+    grouped = bad.groupby(["status", "consumer", "consumer_tf", "reason_n"])
+    out = grouped.agg(cells=("status", "size"),
+                      producers=("producer", lambda s: ", ".join(sorted(set(s)))),
+                      producer_tfs=("producer_tf", lambda s: ", ".join(sorted(set(s), key=version_key))),
+                      example=("artifact", "first")).reset_index().rename(columns={"reason_n": "reason"})
+    out["order"] = out["consumer_tf"].map(version_key)
+    return out.sort_values(["status", "consumer", "order", "cells"], ascending=[True, True, True, False]).drop(
+        columns="order").reset_index(drop=True)
+
+
+def order_by_tf(values: List[str]) -> List[str]:
+    return sorted(values, key=version_key)
