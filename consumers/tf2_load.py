@@ -4,8 +4,13 @@ from matrix.plugin import Refused, executing_eagerly
 API = "tf.saved_model.load + .signatures[...]"
 
 
+def _saved_model(tf):
+    # In TF 1.x, tf.saved_model.load is the TF1 Session loader; the TF2 one is tf.compat.v2's.
+    return tf.compat.v2.saved_model if hasattr(tf.compat, "v2") else tf.saved_model
+
+
 def available(tf):
-    if not hasattr(tf.saved_model, "load") or not executing_eagerly(tf):
+    if not hasattr(_saved_model(tf), "load") or not executing_eagerly(tf):
         return "tf.saved_model.load (TF2 object API) needs TF 2 behaviour"
 
 
@@ -15,7 +20,7 @@ def applies(manifest):
 
 
 def consume(tf, artifact):
-    loaded = tf.saved_model.load(artifact.path, tags=artifact.tags)
+    loaded = _saved_model(tf).load(artifact.path, tags=artifact.tags)
     if artifact.signature not in loaded.signatures:
         raise Refused("signature %r not among the loaded signatures (%s)" % (
             artifact.signature, ", ".join(sorted(loaded.signatures.keys())) or "none"))

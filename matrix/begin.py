@@ -1,7 +1,7 @@
 """`python -m matrix.begin`: start a new run (the first step of plain `tox`)."""
 import shutil
 
-from matrix import paths, records
+from matrix import corpus, paths, records
 
 
 def main() -> None:
@@ -9,6 +9,8 @@ def main() -> None:
         shutil.rmtree(folder, ignore_errors=True)
     run = records.new_run()
     print("new run %s: artifact store %s, results %s" % (run["run_id"], paths.ARTIFACTS, paths.RESULTS))
+    imported = corpus.import_corpus()
+    print("corpus: %d real SavedModels from %s" % (len(imported), corpus.corpus_dir() or "nowhere (no shared/corpus)"))
 
 
 if __name__ == "__main__":

@@ -60,7 +60,8 @@ class Session(object):
         for key in self.versions:
             self.versions[key] = str(hello.get(key, "unknown"))
         record = dict(self.versions, schema=records.SCHEMA_VERSION, kind="env", run_id=self.run["run_id"],
-                      phase=self.phase, env=self.env, started=records.now())
+                      phase=self.phase, env=self.env, started=records.now(),
+                      import_seconds=hello.get("import_seconds", -1.0))
         records.append(self.results, record)
         self._env_written = True
 
@@ -109,11 +110,11 @@ class Session(object):
     def consume(self, folder: str, consumer: str) -> Dict[str, Any]:
         started = time.time()
         module, problem = _plugin("consumers", consumer)
-        manifest = _read_manifest(folder)
+        manifest, unreadable = _read_manifest(folder)
         if problem:
             reply = problem
         elif manifest is None:
-            reply = {"status": "error", "reason": "unreadable manifest in %s" % folder}
+            reply = {"status": "error", "reason": "unreadable manifest in %s: %s" % (folder, unreadable)}
         else:
             reply = self._call({"op": "consume", "consumer": consumer, "artifact": folder})
         if reply["status"] == "ok":
@@ -139,11 +140,11 @@ def _judge(module: Any, manifest: Dict[str, Any], outputs: Dict[str, Any]) -> Di
     return {"status": "pass", "reason": ""}
 
 
-def _read_manifest(folder: str) -> Optional[Dict[str, Any]]:
+def _read_manifest(folder: str) -> Tuple[Optional[Dict[str, Any]], str]:
     try:
-        return store.Artifact(folder).manifest
-    except Exception:
-        return None
+        return store.Artifact(folder).manifest, ""
+    except Exception as exc:
+        return None, "%s: %s" % (type(exc).__name__, exc)
 
 
 def _plugin(kind: str, name: str) -> Tuple[Any, Optional[Dict[str, Any]]]:
