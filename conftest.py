@@ -25,6 +25,8 @@ def pytest_addoption(parser):
                     help="seconds a cell may take before its worker is killed and the cell is a timeout")
     group.addoption("--producers", default=os.environ.get("MATRIX_PRODUCERS", ""),
                     help="comma-separated producers to run (default: all)")
+    group.addoption("--cases", default=os.environ.get("MATRIX_CASES", ""),
+                    help="comma-separated model cases to produce (default: every case a producer has)")
     group.addoption("--consumers", default=os.environ.get("MATRIX_CONSUMERS", ""),
                     help="comma-separated consumers to run (default: all)")
 
@@ -46,7 +48,7 @@ def pytest_generate_tests(metafunc):
     config = metafunc.config
     phase = config.getoption("--phase")
     if "produce_cell" in metafunc.fixturenames:
-        cells = grid.produce_cells(_only(config, "--producers")) if phase == "produce" else []
+        cells = grid.produce_cells(_only(config, "--producers"), _only(config, "--cases")) if phase == "produce" else []
         metafunc.parametrize("produce_cell", cells, ids=["%s-%s" % c for c in cells])
     if "consume_cell" in metafunc.fixturenames:
         cells = grid.consume_cells(_only(config, "--consumers")) if phase == "consume" else []

@@ -1,7 +1,6 @@
 """Keras 3 keras.layers.TFSMLayer: a SavedModel endpoint wrapped as a layer (Keras 3's route to SavedModels)."""
-import numpy as np
-
-from matrix.plugin import keras3
+from consumers import _keras
+from matrix.plugin import keras3, needs_signature
 
 API = "Keras 3 keras.layers.TFSMLayer(call_endpoint=signature)"
 
@@ -12,9 +11,7 @@ def available(tf):
         return "keras.layers.TFSMLayer needs Keras 3"
 
 
-def applies(manifest):
-    if manifest.get("format", "saved_model") != "saved_model":
-        return "not a SavedModel (%s)" % manifest.get("format")
+applies = needs_signature
 
 
 def consume(tf, artifact):
@@ -22,10 +19,6 @@ def consume(tf, artifact):
     try:
         layer = keras.layers.TFSMLayer(artifact.path, call_endpoint=artifact.signature,
                                        call_training_endpoint=None)
-        args = list(artifact.inputs.values())
-        result = layer(args[0] if len(args) == 1 else artifact.inputs)
-        if isinstance(result, dict):
-            return {k: np.asarray(v) for k, v in result.items()}
-        return artifact.single_output(np.asarray(result))
+        return _keras.call(layer, artifact)
     finally:
         keras.backend.clear_session()

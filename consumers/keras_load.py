@@ -1,6 +1,5 @@
 """Keras 2 load_model (tf.keras up to TF 2.15, tf_keras from 2.16) and a call on the inputs."""
-import numpy as np
-
+from consumers import _keras
 from matrix.plugin import Refused, keras2
 
 API = "Keras 2 keras.models.load_model + model(x)"
@@ -17,10 +16,6 @@ def consume(tf, artifact):
         model = keras.models.load_model(artifact.path, compile=False)
         if not callable(model):
             raise Refused("load_model returned a %s, not a Keras model" % type(model).__name__)
-        args = list(artifact.inputs.values())
-        result = model(args[0] if len(args) == 1 else artifact.inputs, training=False)
-        if isinstance(result, dict):
-            return {k: np.asarray(v) for k, v in result.items()}
-        return artifact.single_output(np.asarray(result))
+        return _keras.call(model, artifact, training=False)
     finally:
         keras.backend.clear_session()

@@ -6,7 +6,7 @@ import tempfile
 
 import numpy as np
 
-from matrix.plugin import Refused
+from matrix.plugin import Refused, needs_signature
 from matrix.programs import run_program
 
 API = "saved_model_cli run --inputs x=in.npy --outdir"
@@ -17,9 +17,7 @@ def available(tf):
         return "no saved_model_cli program beside this Python"
 
 
-def applies(manifest):
-    if manifest.get("format", "saved_model") != "saved_model":
-        return "not a SavedModel (%s)" % manifest.get("format")
+applies = needs_signature
 
 
 def consume(tf, artifact):

@@ -1,5 +1,5 @@
 """tf.compat.v1.saved_model.load into a Session, run through the signature's tensor names (TF Serving's way)."""
-from matrix.plugin import Refused
+from matrix.plugin import Refused, needs_signature
 
 API = "tf.compat.v1.saved_model.load + Session.run(signature tensors)"
 
@@ -9,9 +9,7 @@ def available(tf):
         return "tf.compat.v1.saved_model.load does not exist in this TF"
 
 
-def applies(manifest):
-    if manifest.get("format", "saved_model") != "saved_model":
-        return "not a SavedModel (%s)" % manifest.get("format")
+applies = needs_signature
 
 
 def consume(tf, artifact):

@@ -1,5 +1,5 @@
 """tf.saved_model.load and a call of the serving signature (the TF2 guides' way)."""
-from matrix.plugin import Refused, executing_eagerly
+from matrix.plugin import Refused, executing_eagerly, needs_signature
 
 API = "tf.saved_model.load + .signatures[...]"
 
@@ -14,9 +14,7 @@ def available(tf):
         return "tf.saved_model.load (TF2 object API) needs TF 2 behaviour"
 
 
-def applies(manifest):
-    if manifest.get("format", "saved_model") != "saved_model":
-        return "not a SavedModel (%s)" % manifest.get("format")
+applies = needs_signature
 
 
 def consume(tf, artifact):

@@ -45,6 +45,15 @@ class Export(object):
         self.extra = extra or {}            # JSON-able facts a consumer's expected() may check
 
 
+def needs_signature(manifest: Dict[str, Any]) -> Optional[str]:
+    """applies() for consumers that call a SavedModel signature: None, or why there is none to call."""
+    if manifest.get("format", "saved_model") != "saved_model":
+        return "not a SavedModel (%s)" % manifest.get("format")
+    if manifest.get("signature") is None:
+        return "the artifact has no signature to call"
+    return None
+
+
 def version(module: Any) -> tuple:
     """(major, minor) of a module's __version__; (0, 0) when it has none."""
     parts = getattr(module, "__version__", "0.0").split(".")

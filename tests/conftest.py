@@ -21,8 +21,9 @@ class Grid(object):
     def __init__(self, store):
         self.store = store
 
-    def run(self, phase, producers="", consumers="", env="test", workers=2, timeout=None, extra_plugins=True):
-        environ = dict(os.environ, MATRIX_ARTIFACTS=self.store, MATRIX_ENV=env,
+    def run(self, phase, producers="", consumers="", cases="", env="test", workers=2, timeout=None,
+            extra_plugins=True):
+        environ = dict(os.environ, MATRIX_ARTIFACTS=self.store, MATRIX_ENV=env, MATRIX_CASES=cases,
                        MATRIX_PRODUCERS=producers, MATRIX_CONSUMERS=consumers)
         environ.pop("PYTEST_XDIST_WORKER", None)
         if extra_plugins:

@@ -14,9 +14,9 @@ BROKEN = "wrong_numbers,returns_nothing,segfaults,hangs,fails_to_import,buggy"
 def verdicts(tmp_path_factory):
     from tests.conftest import Grid
     grid = Grid(str(tmp_path_factory.mktemp("artifacts")))
-    produced = grid.run("produce", producers="tf2_module,tf1_builder,keras")
-    grid.run("consume", consumers="tf1_session,tf2_load," + BROKEN, timeout=20)
-    return grid, produced
+    produced = grid.run("produce", producers="tf2_module,tf1_builder,keras", cases="add_two,variable,dense")
+    grid.run("consume", consumers="tf1_session,tf2_load," + BROKEN, timeout=10)
+    return grid, [r for r in produced if r["kind"] == "produce"]
 
 
 def test_every_producer_cell_is_recorded_with_a_verdict(verdicts):
@@ -51,17 +51,18 @@ def test_a_consumer_returning_nothing_cannot_pass(verdicts):
 
 def test_a_crashing_consumer_is_a_crash_cell_and_the_others_survive(verdicts):
     grid, _ = verdicts
-    crashes = grid.cells(consumer="segfaults")
-    assert len(crashes) == 9 and {c["status"] for c in crashes} == {"crash"}
+    crashes = [c for c in grid.cells(consumer="segfaults") if c["status"] != "unavailable"]
+    assert len(crashes) == 2 and {c["status"] for c in crashes} == {"crash"}
     assert "SIGSEGV" in crashes[0]["reason"]
     assert {c["status"] for c in grid.cells(consumer="tf2_load")} == {"pass"}
+    assert {c["status"] for c in grid.cells(consumer="tf1_session")} == {"pass"}
 
 
 def test_a_hanging_consumer_is_a_timeout_cell(verdicts):
     grid, _ = verdicts
-    hangs = grid.cells(consumer="hangs")
-    assert len(hangs) == 9 and {c["status"] for c in hangs} == {"timeout"}
-    assert all(c["seconds"] < 60 for c in hangs)
+    hangs = [c for c in grid.cells(consumer="hangs") if c["status"] != "unavailable"]
+    assert len(hangs) == 2 and {c["status"] for c in hangs} == {"timeout"}
+    assert all(10 <= c["seconds"] < 60 for c in hangs)
 
 
 def test_a_plugin_that_fails_to_import_is_an_error_cell_per_artifact(verdicts):
