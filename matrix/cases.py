@@ -49,6 +49,42 @@ def _dense_reference(inputs: Arrays) -> Arrays:
     return {"output": np.maximum(inputs["x"].dot(DENSE_W) + DENSE_B, 0.0).astype(np.float32)}
 
 
+# -- inputs and references of the shape, dtype and multi-io cases --
+
+DYNAMIC_SCALE = np.float32(2.0)
+DYNAMIC_OFFSET = np.float32(1.0)
+
+
+def _dynamic_inputs(batched: bool) -> Arrays:
+    """Always [batch 2, length 3, features 2]; the saved signature leaves batch and length dynamic."""
+    return {"x": np.arange(-3.0, 3.0, 0.5, dtype=np.float32).reshape(2, 3, 2)}
+
+
+def _int64_inputs(batched: bool) -> Arrays:
+    x = np.array([3, -7, 3000000000, 0], dtype=np.int64)  # 3e9 * 3e9 still fits in int64
+    return {"x": x.reshape(4, 1) if batched else x}
+
+
+def _string_inputs(batched: bool) -> Arrays:
+    return {"x": np.array([b"", b"tf", b"saved model", u"h\u00e9llo".encode("utf-8")], dtype=object)}
+
+
+def _string_reference(inputs: Arrays) -> Arrays:
+    x = inputs["x"]
+    return {"output": np.array([len(v) for v in x.reshape(-1)], dtype=np.int32).reshape(x.shape)}
+
+
+def _bool_inputs(batched: bool) -> Arrays:
+    x = np.array([True, False, False, True], dtype=bool)
+    return {"x": x.reshape(4, 1) if batched else x}
+
+
+def _multi_io_inputs(batched: bool) -> Arrays:
+    """Always [batch 2, 3] each."""
+    return {"a": np.array([[1.0, 2.0, 3.0], [-1.5, 0.0, 4.0]], dtype=np.float32),
+            "b": np.array([[0.5, -2.0, 3.0], [2.0, 7.0, -0.25]], dtype=np.float32)}
+
+
 CASES = {
     case.name: case for case in [
         Case("add_two", "the guides' seed model: output = x + 2 on a float scalar",
@@ -57,6 +93,18 @@ CASES = {
              _variable_inputs, lambda i: {"output": i["x"] * VARIABLE_V}),
         Case("dense", "a small dense layer with real weights on batched input: relu(x W + b)",
              _dense_inputs, _dense_reference),
+    ] + [
+        # -- shapes, dtypes, several inputs and outputs (kept together; other cases follow) --
+        Case("dynamic_shape", "batch and length both dynamic ([None, None, 2]): output = x * 2 + 1",
+             _dynamic_inputs, lambda i: {"output": i["x"] * DYNAMIC_SCALE + DYNAMIC_OFFSET}),
+        Case("int64", "int64 in and out, values beyond 32 bits: output = x * x + x",
+             _int64_inputs, lambda i: {"output": i["x"] * i["x"] + i["x"]}),
+        Case("string", "a string tensor in, its byte lengths out (int32): output = tf.strings.length(x)",
+             _string_inputs, _string_reference),
+        Case("bool", "a bool tensor in and out: output = logical_not(x)",
+             _bool_inputs, lambda i: {"output": np.logical_not(i["x"])}),
+        Case("multi_io", "two inputs a, b and two named outputs: sum = a + b, product = a * b",
+             _multi_io_inputs, lambda i: {"sum": i["a"] + i["b"], "product": i["a"] * i["b"]}),
     ]
 }
 

@@ -3,7 +3,7 @@ from matrix.plugin import Export, keras2
 from producers.build import keras_models
 
 API = "Keras 2 Model.save(save_format='tf')"
-CASES = ("add_two", "variable", "dense")
+CASES = ("add_two", "variable", "dense", "dynamic_shape", "int64", "multi_io")
 
 
 def available(tf):

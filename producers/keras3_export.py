@@ -3,7 +3,7 @@ from matrix.plugin import Export, keras3
 from producers.build import keras_models
 
 API = "Keras 3 Model.export(format='tf_saved_model')"
-CASES = ("add_two", "variable", "dense")
+CASES = ("add_two", "variable", "dense", "dynamic_shape", "int64", "multi_io")
 
 
 def available(tf):

@@ -3,7 +3,7 @@ from matrix.plugin import Export
 from producers.build import tf1
 
 API = "tf.compat.v1.saved_model.Builder + predict_signature_def"
-CASES = ("add_two", "variable", "dense")
+CASES = ("add_two", "variable", "dense", "dynamic_shape", "int64", "string", "bool", "multi_io")
 
 
 def available(tf):
@@ -21,4 +21,5 @@ def produce(tf, case, export_dir):
         builder.add_meta_graph_and_variables(sess, ["serve"], signature_def_map={"serving_default": signature})
         builder.save()
         return Export(model.feed_values, golden, variables=model.variable_values(sess),
-                      variable_kind=model.variable_kind)
+                      variable_kind=model.variable_kind,
+                      extra={"tensors": model.tensor_names()})

@@ -3,7 +3,7 @@ from matrix.plugin import Export
 from producers.build import tf1
 
 API = "tf.compat.v1.saved_model.simple_save"
-CASES = ("add_two", "variable", "dense")
+CASES = ("add_two", "variable", "dense", "dynamic_shape", "int64", "string", "bool", "multi_io")
 
 
 def available(tf):
@@ -18,4 +18,5 @@ def produce(tf, case, export_dir):
         golden = model.run(sess)
         tf.compat.v1.saved_model.simple_save(sess, export_dir, model.inputs, model.outputs)
         return Export(model.feed_values, golden, variables=model.variable_values(sess),
-                      variable_kind=model.variable_kind)
+                      variable_kind=model.variable_kind,
+                      extra={"tensors": model.tensor_names()})

@@ -3,7 +3,7 @@ from matrix.plugin import Export, executing_eagerly
 from producers.build import tf2
 
 API = "tf.saved_model.save(tf.Module, signatures=...)"
-CASES = ("add_two", "variable", "dense")
+CASES = ("add_two", "variable", "dense", "dynamic_shape", "int64", "string", "bool", "multi_io")
 
 
 def available(tf):

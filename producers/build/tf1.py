@@ -4,6 +4,10 @@ from typing import Any, Dict
 import numpy as np
 
 from matrix.cases import DENSE_B, DENSE_W, VARIABLE_V
+from producers.build import tf2
+
+# The cases a TF1 graph expresses: the first three written out below, the rest from tf2.outputs.
+CASES = tf2.CASES
 
 
 class Graph(object):
@@ -14,29 +18,44 @@ class Graph(object):
         self.feed_values = case.inputs(batched)
         v1 = tf.compat.v1
         with self.graph.as_default():
-            x_value = self.feed_values["x"]
-            x = v1.placeholder(tf.float32, shape=[None] * x_value.ndim, name="x")
-            if case.name == "add_two":
-                y = tf.add(x, 2.0, name="output")
-                self.variables = {}  # type: Dict[str, Any]
-            elif case.name == "variable":
-                v = v1.Variable(VARIABLE_V, name="v")
-                y = tf.multiply(x, v, name="output")
-                self.variables = {"v": v}
-            elif case.name == "dense":
-                w = v1.Variable(DENSE_W, name="w")
-                b = v1.Variable(DENSE_B, name="b")
-                y = tf.nn.relu(tf.matmul(x, w) + b, name="output")
-                self.variables = {"w": w, "b": b}
+            if case.name in ("add_two", "variable", "dense"):
+                self._build_float(tf, case)
+            elif case.name in CASES:  # placeholders named after the inputs, outputs after their keys
+                self.inputs = {k: v1.placeholder(spec.dtype, shape=spec.shape, name=k)
+                               for k, spec in zip(self.feed_values, tf2.specs(tf, case, batched=batched))}
+                computed = tf2.outputs(tf, case.name, self.inputs, {})
+                self.outputs = {k: tf.identity(t, name=k) for k, t in computed.items()}
+                self.variables = {}
             else:
                 raise KeyError("no TF1 graph for case %r" % case.name)
             self.init = v1.global_variables_initializer()
+
+    def _build_float(self, tf: Any, case: Any) -> None:
+        v1 = tf.compat.v1
+        x = v1.placeholder(tf.float32, shape=[None] * self.feed_values["x"].ndim, name="x")
+        if case.name == "add_two":
+            y = tf.add(x, 2.0, name="output")
+            self.variables = {}  # type: Dict[str, Any]
+        elif case.name == "variable":
+            v = v1.Variable(VARIABLE_V, name="v")
+            y = tf.multiply(x, v, name="output")
+            self.variables = {"v": v}
+        else:
+            w = v1.Variable(DENSE_W, name="w")
+            b = v1.Variable(DENSE_B, name="b")
+            y = tf.nn.relu(tf.matmul(x, w) + b, name="output")
+            self.variables = {"w": w, "b": b}
         self.inputs = {"x": x}
         self.outputs = {"output": y}
 
     def run(self, sess: Any) -> Dict[str, np.ndarray]:
         """The golden outputs: this graph run in the producer's own session."""
         return sess.run(self.outputs, {self.inputs[k]: v for k, v in self.feed_values.items()})
+
+    def tensor_names(self) -> Dict[str, Dict[str, str]]:
+        """{"inputs": {name: "x:0"}, "outputs": {name: "output:0"}}: the raw graph tensor names."""
+        return {"inputs": {k: t.name for k, t in self.inputs.items()},
+                "outputs": {k: t.name for k, t in self.outputs.items()}}
 
     def variable_values(self, sess: Any) -> Dict[str, np.ndarray]:
         return sess.run(self.variables) if self.variables else {}

@@ -1,0 +1,22 @@
+"""Keras 2 Sequential model saved with Model.save(save_format='tf') (tf.keras up to TF 2.15, tf_keras from 2.16)."""
+from matrix.plugin import Export, keras2
+from producers.build import keras_models
+
+API = "Keras 2 Sequential Model.save(save_format='tf')"
+CASES = ("add_two", "variable", "dense", "dynamic_shape")
+
+
+def available(tf):
+    if keras2(tf) is None:
+        return "no Keras 2 here: tf.keras is Keras 3 and tf_keras is not installed"
+
+
+def produce(tf, case, export_dir):
+    keras = keras2(tf)
+    built, inputs = keras_models.model(keras, case, "sequential")
+    output = keras_models.golden(built, inputs)
+    built.save(export_dir, save_format="tf")
+    inputs, golden = keras_models.named(export_dir, "serving_default", inputs, output)
+    variables = keras_models.weights(built)
+    keras.backend.clear_session()
+    return Export(inputs, golden, variables=variables, variable_kind="resource")

@@ -1,0 +1,24 @@
+"""Keras 2 subclassed keras.Model (call returns a dict) saved with Model.save(save_format='tf')."""
+from matrix.plugin import Export, keras2
+from producers.build import keras_models
+
+API = "Keras 2 subclassed Model.save(save_format='tf')"
+CASES = ("add_two", "variable", "dense", "dynamic_shape", "int64", "multi_io")
+
+
+def available(tf):
+    if keras2(tf) is None:
+        return "no Keras 2 here: tf.keras is Keras 3 and tf_keras is not installed"
+
+
+def produce(tf, case, export_dir):
+    keras = keras2(tf)
+    built, inputs = keras_models.model(keras, case, "subclassed")
+    output = keras_models.golden(built, inputs)
+    built.predict(dict(inputs))  # TF 1.x Keras records a subclassed model's input shapes only in fit/predict
+    built.save(export_dir, save_format="tf")
+    inputs, golden = keras_models.named(export_dir, "serving_default", inputs, output)
+    variables = keras_models.weights(built)
+    keras.backend.clear_session()
+    return Export(inputs, golden, variables=variables, variable_kind="resource",
+                  extra={"keras_call": "dict"})  # the restored model takes its inputs as one dict by name

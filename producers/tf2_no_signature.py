@@ -1,0 +1,23 @@
+"""tf.saved_model.save of a tf.Module with no signatures at all: only the restored __call__ can run it."""
+from matrix.plugin import Export, executing_eagerly
+from producers.build import tf2
+
+API = "tf.saved_model.save(tf.Module) without signatures (restored functions only)"
+CASES = ("add_two", "variable", "dense", "dynamic_shape", "int64", "string", "bool", "multi_io")
+
+
+def available(tf):
+    if not hasattr(tf.saved_model, "save"):
+        return "tf.saved_model.save does not exist in this TF"
+    if not executing_eagerly(tf):
+        return "tf.saved_model.save needs eager execution"
+
+
+def produce(tf, case, export_dir):
+    module = tf2.module(tf, case, signature=False)  # no input_signature: save() finds nothing to export
+    inputs = case.inputs()
+    golden = tf2.golden(tf, module.__call__, inputs)
+    tf.saved_model.save(module, export_dir)
+    variables = {v.name.split(":")[0]: v.numpy() for v in module.variables}
+    return Export(inputs, golden, signature=None, variables=variables,
+                  variable_kind="resource" if variables else "none", extra={"call": "__call__"})
