@@ -1,6 +1,8 @@
 """Calling a loaded Keras model or layer on an artifact's inputs (shared by the Keras consumers; not a plugin)."""
 import numpy as np
 
+from matrix.plugin import Refused
+
 
 def call(model, artifact, **kwargs):
     """Outputs by name, from whatever the Keras object returns (tensor, list or dict)."""
@@ -12,6 +14,6 @@ def call(model, artifact, **kwargs):
     if isinstance(result, (list, tuple)):
         names = list(getattr(model, "output_names", None) or [])
         if len(names) != len(result):  # never guess which output is which
-            raise ValueError("the model returned %d outputs but names %s" % (len(result), names))
+            raise Refused("the model returned %d outputs but names %s" % (len(result), names))
         return {n: np.asarray(v) for n, v in zip(names, result)}
     return artifact.single_output(np.asarray(result))

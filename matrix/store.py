@@ -45,7 +45,9 @@ class Artifact(object):
     def single_output(self, value: Any) -> Dict[str, Any]:
         """Name an API's lone unnamed output after the only golden output."""
         if len(self.golden) != 1:
-            raise ValueError("the API returned one unnamed output but the artifact has %d" % len(self.golden))
+            from matrix.plugin import Refused
+            raise Refused("the API returned one unnamed output but the artifact has %d: %s" % (
+                len(self.golden), ", ".join(sorted(self.golden))))
         return {next(iter(self.golden)): value}
 
 
