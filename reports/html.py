@@ -85,7 +85,7 @@ def frame_table(frame: pd.DataFrame, columns: List[str], status_col: Optional[st
         cls = esc(row[status_col]) if status_col else ""
         cells = []
         for c in columns:
-            klass = cls if c == status_col else ("r" if c in ("reason", "note") else "l")
+            klass = cls if c == status_col else ("r" if c in ("reason", "note", "known", "repro") else "l")
             cells.append('<td class="%s">%s</td>' % (klass, esc(row[c])))
         out.append("<tr>%s</tr>" % "".join(cells))
     out.append("</table>")
@@ -154,7 +154,10 @@ def render(results: Results, meta: Dict[str, str], not_run: List[str], preview: 
         "below it, in italics: <b>new → old</b> (rollback direction).</p>",
         ratio_table(table.version_grid(results), "written by TF", "read by TF", diagonal=True),
         "<h2>Failures by cause</h2>",
-        frame_table(failures, ["status", "consumer", "consumer_tf", "cells", "producers", "producer_tfs", "reason"]),
+        "<p>One example cell per cause can be re-run with the <b>reproduce</b> command (also in every red cell's "
+        "hover); a <b>known</b> cause is listed in reports/known_issues.toml.</p>",
+        frame_table(failures, ["status", "consumer", "consumer_tf", "cells", "producers", "producer_tfs", "reason",
+                               "known", "repro"]),
         "<h2>Save API × load API</h2><p>Passed / cells with a verdict, over every TF pair.</p>",
         ratio_table(table.api_grid(results), "producer", "consumer"),
         "<h2>Producers</h2>",

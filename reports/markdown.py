@@ -1,4 +1,5 @@
 """reports/latest/summary.md: the same facts as the page, short enough for a PR comment."""
+import re
 from typing import Dict, List
 
 import pandas as pd
@@ -29,6 +30,14 @@ def ratio_md(frame: pd.DataFrame, corner: str) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _known_link(label: str) -> str:
+    """'id: reason (https://…)' -> '[id](https://…)'."""
+    if not label:
+        return ""
+    m = re.match(r"^([^:]+):.*\((https?://[^)\s]+)\)\s*$", label, re.S)
+    return "[%s](%s)" % (m.group(1), m.group(2)) if m else label.split(":", 1)[0]
+
+
 def render(results: Results, meta: Dict[str, str], not_run: List[str], sections: List[str] = None) -> str:
     counts = table.counts(results.cells)
     produced = table.counts(results.produced)
@@ -38,9 +47,19 @@ def render(results: Results, meta: Dict[str, str], not_run: List[str], sections:
            "  ", "**Produce cells:** " + ", ".join("%s %d" % (s, n) for s, n in produced.items()), ""]
     out += ["**not run:** %s  " % line for line in not_run]
     out += [""] + (sections or [])
+    failures = table.failures_by_reason(results)
+    if not failures.empty:
+        failures["known"] = failures["known"].map(_known_link)
     out += ["## Across TF versions (rows wrote, columns read; passed/verdicts)", "",
             ratio_md(table.version_grid(results), "written ↓ read →"),
             "## Failures by cause", "",
-            md_table(table.failures_by_reason(results),
-                     ["status", "consumer", "consumer_tf", "cells", "producer_tfs", "reason"])]
+            md_table(failures, ["status", "consumer", "consumer_tf", "cells", "producer_tfs", "reason", "known"])]
+    repro = table.failures_by_reason(results)
+    repro = repro[repro["repro"].fillna("") != ""] if not repro.empty else repro
+    if not repro.empty:
+        out += ["<details><summary>Reproduce one cell per cause</summary>", "", "```sh"]
+        out += ["# %s %s under TF %s: %s\n%s" % (r["status"], r["consumer"], r["consumer_tf"],
+                                                " ".join(str(r["reason"]).split())[:100], r["repro"])
+                for r in repro.to_dict(orient="records")]
+        out += ["```", "", "</details>", ""]
     return "\n".join(out)

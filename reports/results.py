@@ -22,7 +22,7 @@ def version_key(version: str) -> tuple:
     """Orders '1.15.5' < '2.4.4' < '2.21.0' < '2.23.0.dev20261026'; unknown versions last."""
     parts = re.findall(r"\d+|[a-z]+", str(version).lower())
     if not parts or not parts[0].isdigit():
-        return (10 ** 9,)
+        return ((2, 10 ** 9, str(version)),)
     key = []
     for p in parts:
         key.append((1, int(p), "") if p.isdigit() else (0, 0, p))  # 'dev'/'rc' sort before the release
@@ -104,3 +104,39 @@ def preview_envs(tox_ini: Optional[str] = None) -> List[str]:
     parser = configparser.ConfigParser()
     parser.read(tox_ini or os.path.join(paths.ROOT, "tox.ini"))
     return parser.get("matrix", "preview", fallback="").split()
+
+
+def _from_payload(payload: dict, source: str) -> Results:
+    cells = pd.DataFrame(payload.get("cells", []))
+    for c in COLUMNS:
+        if c not in cells.columns:
+            cells[c] = pd.Series(dtype=object)
+    produced = pd.DataFrame(payload.get("produced", []))
+    for c in PRODUCE_COLUMNS:
+        if c not in produced.columns:
+            produced[c] = pd.Series(dtype=object)
+    envs = pd.DataFrame(payload.get("envs", []),
+                        columns=["env", "phase", "tf", "keras", "python", "platform", "started", "run_id"])
+    meta = payload.get("meta", {})
+    run = {"run_id": meta.get("run_id", ""), "started": meta.get("date", ""), "source": source}
+    return Results(cells[COLUMNS + [c for c in cells.columns if c not in COLUMNS]], produced, envs,
+                   payload.get("invalid_records", []), run)
+
+
+def load_any(path: str) -> Results:
+    """Results from a folder of *.jsonl records, an artifacts folder (with results/), a history run folder
+    (with results.json) or a results.json file. Raises FileNotFoundError when there is nothing to read."""
+    if os.path.isfile(path):
+        with open(path) as f:
+            if path.endswith(".jsonl"):
+                raise FileNotFoundError("%s: give the folder that holds the *.jsonl files" % path)
+            return _from_payload(json.load(f), path)
+    if not os.path.isdir(path):
+        raise FileNotFoundError("%s does not exist" % path)
+    if glob.glob(os.path.join(path, "*.jsonl")):
+        return load(path)
+    if os.path.isfile(os.path.join(path, "results.json")):
+        return load_any(os.path.join(path, "results.json"))
+    if os.path.isdir(os.path.join(path, "results")) and glob.glob(os.path.join(path, "results", "*.jsonl")):
+        return load(os.path.join(path, "results"))
+    raise FileNotFoundError("%s holds no *.jsonl records and no results.json" % path)

@@ -80,13 +80,19 @@ def failures_by_reason(results: Results) -> pd.DataFrame:
     """Every non-pass verdict (unavailable aside), grouped by consumer, consumer TF and cause."""
     bad = results.cells[~results.cells["status"].isin(["pass", "unavailable"])].copy()
     if bad.empty:
-        return pd.DataFrame(columns=["status", "consumer", "consumer_tf", "reason", "cells", "producers", "example"])
+        return pd.DataFrame(columns=["status", "consumer", "consumer_tf", "reason", "known", "cells", "producers",
+                                     "producer_tfs", "example", "repro"])
     bad["reason_n"] = bad["reason"].map(normalize_reason)
-    grouped = bad.groupby(["status", "consumer", "consumer_tf", "reason_n"])
+    for extra in ("known", "repro"):
+        if extra not in bad.columns:
+            bad[extra] = ""
+    bad["known"] = bad["known"].fillna("")
+    grouped = bad.groupby(["status", "consumer", "consumer_tf", "reason_n", "known"])
     out = grouped.agg(cells=("status", "size"),
                       producers=("producer", lambda s: ", ".join(sorted(set(s)))),
                       producer_tfs=("producer_tf", lambda s: ", ".join(sorted(set(s), key=version_key))),
-                      example=("artifact", "first")).reset_index().rename(columns={"reason_n": "reason"})
+                      example=("artifact", "first"),
+                      repro=("repro", "first")).reset_index().rename(columns={"reason_n": "reason"})
     out["order"] = out["consumer_tf"].map(version_key)
     return out.sort_values(["status", "consumer", "order", "cells"], ascending=[True, True, True, False]).drop(
         columns="order").reset_index(drop=True)
