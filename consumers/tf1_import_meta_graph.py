@@ -1,0 +1,39 @@
+"""tf.compat.v1.train.import_meta_graph + Saver.restore on a MetaGraph + checkpoint, run by raw tensor names."""
+import os
+
+from matrix.plugin import Refused
+
+API = "tf.compat.v1.train.import_meta_graph + Saver.restore + Session.run"
+
+
+def available(tf):
+    if not hasattr(tf.compat.v1.train, "import_meta_graph"):
+        return "tf.compat.v1.train.import_meta_graph does not exist in this TF"
+
+
+def applies(manifest):
+    if manifest.get("format") != "metagraph":
+        return "not a MetaGraph + checkpoint artifact (%s)" % manifest.get("format", "saved_model")
+
+
+def files(artifact):
+    """(meta_graph path, checkpoint prefix) from the manifest's extra, relative to the model or its folder."""
+    extra = artifact.manifest["extra"]
+    found = []
+    for rel, probe in ((extra["meta_graph"], ""), (extra["checkpoint"], ".index")):
+        candidates = [os.path.join(base, rel) for base in (artifact.path, artifact.folder)]
+        found.append(next((c for c in candidates if os.path.exists(c + probe)), candidates[0]))
+    return found[0], found[1]
+
+
+def consume(tf, artifact):
+    meta_graph, checkpoint = files(artifact)
+    names = artifact.manifest["extra"]["tensors"]
+    with tf.Graph().as_default() as graph, tf.compat.v1.Session(graph=graph) as sess:
+        saver = tf.compat.v1.train.import_meta_graph(meta_graph)
+        if saver is None:
+            raise Refused("import_meta_graph found no variables to restore (returned no Saver)")
+        saver.restore(sess, checkpoint)
+        feed = {graph.get_tensor_by_name(names["inputs"][k]): v for k, v in artifact.inputs.items()}
+        fetch = {k: graph.get_tensor_by_name(t) for k, t in names["outputs"].items()}
+        return sess.run(fetch, feed)
