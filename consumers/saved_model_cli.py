@@ -1,20 +1,18 @@
 """`saved_model_cli run` as a separate program: inputs from .npy files, outputs read back from --outdir."""
 import glob
 import os
-import sys
 import tempfile
 
 import numpy as np
 
 from matrix.plugin import Refused, needs_signature
-from matrix.programs import run_program
+from matrix.programs import program_missing, run_program
 
 API = "saved_model_cli run --inputs x=in.npy --outdir"
 
 
 def available(tf):
-    if not os.path.exists(os.path.join(os.path.dirname(sys.executable), "saved_model_cli")):
-        return "no saved_model_cli program beside this Python"
+    return program_missing("saved_model_cli")
 
 
 applies = needs_signature

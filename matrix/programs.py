@@ -40,6 +40,13 @@ class ProgramServer(object):
         return json.loads(line)["code"]
 
 
+def program_missing(script: str) -> Optional[str]:
+    """available() for consumers of a console script installed beside this Python."""
+    if not os.path.exists(os.path.join(os.path.dirname(sys.executable), script)):
+        return "no %s program beside this Python" % script
+    return None
+
+
 def run_program(script: str, module: str, function: str, argv: List[str], output: str) -> Tuple[int, str]:
     """Run console script `script` (entry point module:function) with argv; (exit code, combined output)."""
     if os.environ.get("MATRIX_PROGRAM_FORK", "1") == "0" or not hasattr(os, "fork"):

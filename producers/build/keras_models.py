@@ -168,4 +168,5 @@ def named(export_dir: str, signature: str, inputs: Dict[str, np.ndarray], output
 
 
 def weights(built: Any) -> Dict[str, np.ndarray]:
-    return {getattr(w, "path", w.name).split(":")[0]: np.asarray(w) for w in built.weights}
+    # .numpy(), not np.asarray: TF 1.15's variables turn into their repr under asarray
+    return {getattr(w, "path", w.name).split(":")[0]: np.asarray(w.numpy()) for w in built.weights}
