@@ -64,16 +64,14 @@ def version(module: Any) -> tuple:
 
 
 def keras2(tf: Any) -> Any:
-    """Keras 2 as this TF offers it: tf.keras up to 2.15, the tf_keras package from 2.16; else None."""
+    """Keras 2 as this TF's users reach it: tf.keras up to 2.15, the tf_keras package from 2.16; else None."""
+    if version(tf) < (2, 16):
+        return getattr(tf, "keras", None)
     try:
-        import tf_keras  # noqa: F401 -- the Keras 2 that TF 2.16+ users install
+        import tf_keras  # the Keras 2 that TF 2.16+ users install beside Keras 3
         return tf_keras
     except ImportError:
-        pass
-    keras = getattr(tf, "keras", None)
-    if keras is not None and version(tf) < (2, 16):
-        return keras
-    return None
+        return None
 
 
 def keras3() -> Any:

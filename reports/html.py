@@ -156,7 +156,7 @@ def render(results: Results, meta: Dict[str, str], not_run: List[str], preview: 
         "<h2>Failures by cause</h2>",
         "<p>One example cell per cause can be re-run with the <b>reproduce</b> command (also in every red cell's "
         "hover); a <b>known</b> cause is listed in reports/known_issues.toml.</p>",
-        frame_table(failures, ["status", "consumer", "consumer_tf", "cells", "producers", "producer_tfs", "reason",
+        frame_table(failures, ["status", "consumer", "consumer_tfs", "cells", "producers", "producer_tfs", "reason",
                                "known", "repro"]),
         "<h2>Save API × load API</h2><p>Passed / cells with a verdict, over every TF pair.</p>",
         ratio_table(table.api_grid(results), "producer", "consumer"),

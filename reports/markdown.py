@@ -53,12 +53,12 @@ def render(results: Results, meta: Dict[str, str], not_run: List[str], sections:
     out += ["## Across TF versions (rows wrote, columns read; passed/verdicts)", "",
             ratio_md(table.version_grid(results), "written ↓ read →"),
             "## Failures by cause", "",
-            md_table(failures, ["status", "consumer", "consumer_tf", "cells", "producer_tfs", "reason", "known"])]
+            md_table(failures, ["status", "consumer", "consumer_tfs", "cells", "producer_tfs", "reason", "known"])]
     repro = table.failures_by_reason(results)
     repro = repro[repro["repro"].fillna("") != ""] if not repro.empty else repro
     if not repro.empty:
         out += ["<details><summary>Reproduce one cell per cause</summary>", "", "```sh"]
-        out += ["# %s %s under TF %s: %s\n%s" % (r["status"], r["consumer"], r["consumer_tf"],
+        out += ["# %s %s under TF %s: %s\n%s" % (r["status"], r["consumer"], r["consumer_tfs"],
                                                 " ".join(str(r["reason"]).split())[:100], r["repro"])
                 for r in repro.to_dict(orient="records")]
         out += ["```", "", "</details>", ""]

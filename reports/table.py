@@ -68,34 +68,40 @@ def matrix(results: Results) -> pd.DataFrame:
     return table.reindex(index=rows, columns=cols)
 
 
-_PATHS = re.compile(r"(/[^\s'\"]*?/artifacts/store/|/tmp/[^\s'\"]+)")
+_ARTIFACT_PATH = re.compile(r"[^\s'\"(=]*/store/[^/\s'\"]+/[^/\s'\"]+/[^/\s'\",)]+(?:/model)?")
+_TMP_PATH = re.compile(r"/tmp/[^\s'\",)]+")
+_ADDRESS = re.compile(r"0x[0-9a-f]{6,}")
+_ARGUMENTS = re.compile(r"(Received args:).*")  # the rest is the artifact's input values
+REASON_WIDTH = 220
 
 
 def normalize_reason(reason: str) -> str:
-    """A reason with run-specific paths removed, so equal causes group together."""
-    return _PATHS.sub("…/", str(reason))
+    """A reason without what differs per artifact (paths, addresses), so equal causes group together."""
+    text = _ARTIFACT_PATH.sub("<model>", str(reason))
+    text = _ADDRESS.sub("0x…", _TMP_PATH.sub("<tmp>", text))
+    text = _ARGUMENTS.sub(r"\1 …", text)
+    return text if len(text) <= REASON_WIDTH else text[:REASON_WIDTH - 1] + "…"
 
 
 def failures_by_reason(results: Results) -> pd.DataFrame:
-    """Every non-pass verdict (unavailable aside), grouped by consumer, consumer TF and cause."""
+    """Every non-pass verdict (unavailable aside), grouped by consumer and cause across TF versions."""
     bad = results.cells[~results.cells["status"].isin(["pass", "unavailable"])].copy()
     if bad.empty:
-        return pd.DataFrame(columns=["status", "consumer", "consumer_tf", "reason", "known", "cells", "producers",
+        return pd.DataFrame(columns=["status", "consumer", "consumer_tfs", "reason", "known", "cells", "producers",
                                      "producer_tfs", "example", "repro"])
     bad["reason_n"] = bad["reason"].map(normalize_reason)
     for extra in ("known", "repro"):
         if extra not in bad.columns:
             bad[extra] = ""
     bad["known"] = bad["known"].fillna("")
-    grouped = bad.groupby(["status", "consumer", "consumer_tf", "reason_n", "known"])
+    grouped = bad.groupby(["status", "consumer", "reason_n", "known"])
     out = grouped.agg(cells=("status", "size"),
+                      consumer_tfs=("consumer_tf", lambda s: ", ".join(sorted(set(s), key=version_key))),
                       producers=("producer", lambda s: ", ".join(sorted(set(s)))),
                       producer_tfs=("producer_tf", lambda s: ", ".join(sorted(set(s), key=version_key))),
                       example=("artifact", "first"),
                       repro=("repro", "first")).reset_index().rename(columns={"reason_n": "reason"})
-    out["order"] = out["consumer_tf"].map(version_key)
-    return out.sort_values(["status", "consumer", "order", "cells"], ascending=[True, True, True, False]).drop(
-        columns="order").reset_index(drop=True)
+    return out.sort_values(["status", "cells", "consumer"], ascending=[True, False, True]).reset_index(drop=True)
 
 
 def order_by_tf(values: List[str]) -> List[str]:
