@@ -19,7 +19,8 @@ th{background:#f4f4f4} td.l,th.l{text-align:left}
 .known{outline:2px dashed #a33;outline-offset:-3px}
 .badge{display:inline-block;padding:3px 10px;margin:2px;border-radius:4px;font-weight:600}
 .notrun{color:#a00;font-weight:600}.diag{font-weight:700}.old2new{}.new2old{font-style:italic}
-td.r{text-align:left;white-space:normal;max-width:60em;font-family:monospace;font-size:12px}
+td.r{text-align:left;white-space:normal;min-width:30em;max-width:60em;font-family:monospace;font-size:12px}
+td.w{text-align:left;white-space:normal;max-width:18em;font-size:12px}
 details{margin:.4em 0} summary{cursor:pointer;font-weight:600}
 .legend span{margin-right:1em}
 """
@@ -33,7 +34,15 @@ def ratio_class(value) -> str:
     if not value:
         return "none"
     passed, total = value
-    return "pass" if passed == total else ("fail" if passed == 0 else "timeout")
+    return "pass" if passed == total else ("fail" if passed == 0 else "part")
+
+
+def ratio_style(value) -> str:
+    """A red-to-green background by share passed, so a grid reads at a glance."""
+    if not value or not value[1]:
+        return ""
+    hue = int(120 * value[0] / value[1])
+    return "background:hsl(%d,65%%,78%%)" % hue
 
 
 def ratio_table(frame: pd.DataFrame, row_label: str, col_label: str, diagonal: bool = False) -> str:
@@ -54,7 +63,8 @@ def ratio_table(frame: pd.DataFrame, row_label: str, col_label: str, diagonal: b
                                                   else "written by newer %s, read by older %s" % (r, c))
             else:
                 title = ""
-            out.append('<td class="%s%s" title="%s">%s</td>' % (ratio_class(value), extra, esc(title), text))
+            out.append('<td class="%s%s" style="%s" title="%s">%s</td>' % (
+                ratio_class(value), extra, ratio_style(value), esc(title), text))
         out.append("</tr>")
     out.append("</table>")
     return "".join(out)
@@ -85,7 +95,9 @@ def frame_table(frame: pd.DataFrame, columns: List[str], status_col: Optional[st
         cls = esc(row[status_col]) if status_col else ""
         cells = []
         for c in columns:
-            klass = cls if c == status_col else ("r" if c in ("reason", "note", "known", "repro") else "l")
+            klass = cls if c == status_col else ("r" if c in ("reason", "note", "known", "repro")
+                                                 else "w" if c in ("producers", "producer_tfs", "consumer_tfs")
+                                                 else "l")
             cells.append('<td class="%s">%s</td>' % (klass, esc(row[c])))
         out.append("<tr>%s</tr>" % "".join(cells))
     out.append("</table>")
@@ -149,10 +161,14 @@ def render(results: Results, meta: Dict[str, str], not_run: List[str], preview: 
     ]
     parts += sections or []
     parts += [
-        "<h2>Across TF versions</h2><p>Passed / cells with a verdict, by the TF that wrote the model (rows) "
-        "and the TF that read it (columns). Above the diagonal: <b>old → new</b> (upgrade direction); "
-        "below it, in italics: <b>new → old</b> (rollback direction).</p>",
-        ratio_table(table.version_grid(results), "written by TF", "read by TF", diagonal=True),
+        "<h2>Across TF versions</h2><p>Rows: the TF that wrote the model; columns: the TF that read it. "
+        "Above the diagonal: <b>old → new</b> (upgrade direction); below it, in italics: <b>new → old</b> "
+        "(rollback direction).</p>"
+        "<p><b>Paths that survive the version change</b>: of the (producer, case, consumer) paths that pass "
+        "when the writing TF also reads the model, how many still pass.</p>",
+        ratio_table(table.survival_grid(results), "written by TF", "read by TF", diagonal=True),
+        "<details><summary>All cells with a verdict, passed / total</summary>%s</details>" % ratio_table(
+            table.version_grid(results), "written by TF", "read by TF", diagonal=True),
         "<h2>Failures by cause</h2>",
         "<p>One example cell per cause can be re-run with the <b>reproduce</b> command (also in every red cell's "
         "hover); a <b>known</b> cause is listed in reports/known_issues.toml.</p>",

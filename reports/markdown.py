@@ -50,8 +50,10 @@ def render(results: Results, meta: Dict[str, str], not_run: List[str], sections:
     failures = table.failures_by_reason(results)
     if not failures.empty:
         failures["known"] = failures["known"].map(_known_link)
-    out += ["## Across TF versions (rows wrote, columns read; passed/verdicts)", "",
-            ratio_md(table.version_grid(results), "written ↓ read →"),
+    out += ["## Across TF versions: paths that survive the version change", "",
+            "Rows wrote the model, columns read it. Of the (producer, case, consumer) paths that pass when the "
+            "writing TF reads its own model, how many still pass.", "",
+            ratio_md(table.survival_grid(results), "written ↓ read →"),
             "## Failures by cause", "",
             md_table(failures, ["status", "consumer", "consumer_tfs", "cells", "producer_tfs", "reason", "known"])]
     repro = table.failures_by_reason(results)

@@ -44,6 +44,31 @@ def version_grid(results: Results) -> pd.DataFrame:
                              for r in rows] for c in cols}, index=rows)
 
 
+def survival_grid(results: Results) -> pd.DataFrame:
+    """Producer TF x consumer TF, over the paths that work inside the writer's own TF version.
+
+    A path is (producer, case, consumer). If it passes when the TF that wrote the
+    model also reads it, the cell says how many such paths still pass when
+    another TF reads the model: cross-version breakage, apart from APIs that
+    never worked at all.
+    """
+    cells = results.cells
+    if cells.empty:
+        return pd.DataFrame()
+    path = ["producer", "case", "producer_env", "consumer"]
+    same = cells[(cells["producer_tf"] == cells["consumer_tf"]) & (cells["status"] == "pass")][path]
+    working = cells.merge(same, on=path)
+    if working.empty:
+        return pd.DataFrame()
+    grouped = working.groupby(["producer_tf", "consumer_tf"])["status"]
+    passed = grouped.apply(lambda s: int((s == "pass").sum())).unstack()
+    total = grouped.size().unstack()
+    rows = [v for v in results.tf_order if v in total.index]
+    cols = [v for v in results.tf_order if v in total.columns]
+    return pd.DataFrame({c: [None if pd.isna(total.at[r, c]) else (int(passed.at[r, c]), int(total.at[r, c]))
+                             for r in rows] for c in cols}, index=rows)
+
+
 def api_grid(results: Results) -> pd.DataFrame:
     """Producer x consumer over every TF pair: (passed, verdicts) per pair of APIs."""
     cells = results.cells[results.cells["status"] != "unavailable"]
