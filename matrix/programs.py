@@ -48,10 +48,14 @@ def program_missing(script: str) -> Optional[str]:
 
 
 def run_program(script: str, module: str, function: str, argv: List[str], output: str) -> Tuple[int, str]:
-    """Run console script `script` (entry point module:function) with argv; (exit code, combined output)."""
+    """Run program `script` (console script or `python -m`, entry point module:function) with argv.
+
+    Returns (exit code, combined stdout and stderr)."""
     if os.environ.get("MATRIX_PROGRAM_FORK", "1") == "0" or not hasattr(os, "fork"):
-        done = subprocess.run([os.path.join(os.path.dirname(sys.executable), script)] + argv,
-                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, universal_newlines=True)
+        path = os.path.join(os.path.dirname(sys.executable), script)
+        command = [path] if os.path.exists(path) else [sys.executable, "-m", module]  # `python -m tf2onnx.convert`
+        done = subprocess.run(command + argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                              universal_newlines=True)
         return done.returncode, done.stdout
     server = _SERVERS.get((module, function))
     if server is None or server.proc.poll() is not None:
