@@ -8,7 +8,7 @@ import json
 import os
 from typing import Any, Dict, List
 
-from matrix import paths, tensors
+from matrix import paths
 
 MANIFEST_SCHEMA = 1
 
@@ -28,6 +28,7 @@ class Artifact(object):
     """One saved model as a consumer sees it: where it is and how to call it."""
 
     def __init__(self, folder: str) -> None:
+        from matrix import tensors  # numpy: present in TF environments, absent from tox's begin step
         self.folder = folder
         with open(os.path.join(folder, "manifest.json")) as f:
             self.manifest = json.load(f)  # type: Dict[str, Any]
