@@ -1,0 +1,62 @@
+"""The report, built from recorded results (no TensorFlow): what a person and CI read."""
+import csv
+import os
+
+from reports import build, table
+from reports.results import load, version_key
+from tests.synthetic import World
+
+REQUIRED = ["producer", "case", "producer_tf", "producer_python", "consumer", "consumer_tf", "consumer_python",
+            "status", "reason", "seconds"]
+
+
+def small_world(folder):
+    world = World(folder)
+    world.grid(["tf115", "tf215", "tf221"], [("tf1_builder", "add_two"), ("keras", "dense")],
+               ["tf1_session", "keras3_load"],
+               verdict=lambda p, c, pe, ce: (
+                   ("unavailable", "Keras 3 is not installed with this TF") if c == "keras3_load" and ce != "tf221"
+                   else ("fail", "ValueError: File format not supported") if c == "keras3_load"
+                   else ("fail", "NotFoundError: Op type not registered 'DisableCopyOnRead'")
+                   if ce == "tf115" and pe == "tf221" else ("pass", "")))
+    world.write()
+    return world
+
+
+def test_results_csv_has_one_row_per_cell_with_the_documented_columns(tmp_path):
+    small_world(tmp_path / "results")
+    folder = build.build(str(tmp_path / "results"), out_root=str(tmp_path / "history"))
+    with open(os.path.join(folder, "results.csv")) as f:
+        rows = list(csv.DictReader(f))
+    assert len(rows) == 3 * 3 * 2 * 2
+    assert set(REQUIRED) <= set(rows[0])
+    for name in ("index.html", "summary.md", "results.json"):
+        assert os.path.getsize(os.path.join(folder, name)) > 0
+
+
+def test_an_environment_that_left_no_results_is_named_with_its_interpreter(tmp_path, monkeypatch):
+    small_world(tmp_path / "results")
+    results = load(str(tmp_path / "results"))
+    monkeypatch.setattr(build, "find_python", lambda version: None)
+    lines = build.not_run(results, {"tf115": "3.7", "tf24": "3.8"})
+    assert lines == ["tf24 (produce and consume): interpreter python3.8 not found on this machine"]
+
+
+def test_versions_sort_by_release_not_by_text():
+    assert sorted(["2.21.0", "1.15.5", "2.4.4", "2.12.1", "2.23.0.dev20261026"], key=version_key) == [
+        "1.15.5", "2.4.4", "2.12.1", "2.21.0", "2.23.0.dev20261026"]
+
+
+def test_survival_grid_separates_cross_version_breakage_from_apis_that_never_worked(tmp_path):
+    small_world(tmp_path / "results")
+    grid = table.survival_grid(load(str(tmp_path / "results")))
+    # keras3_load never passes, so it is not a path that "survives" or not; tf1_session breaks new -> old only.
+    assert grid.at["2.21.0", "1.15.5"] == (0, 2)
+    assert grid.at["1.15.5", "2.21.0"] == (2, 2)
+    assert grid.at["2.21.0", "2.21.0"] == (2, 2)
+
+
+def test_failures_group_by_cause_across_versions_with_paths_removed():
+    assert table.normalize_reason("ValueError: File format not supported: filepath=/x/artifacts/store/tf215/keras/"
+                                  "dense/model. Keras 3 only") == "ValueError: File format not supported: " \
+                                                                   "filepath=<model>. Keras 3 only"
