@@ -16,10 +16,3 @@ def signature_def(artifact):
                     artifact.signature, ", ".join(sorted(meta_graph.signature_def)) or "none"))
             return meta_graph.signature_def[artifact.signature]
     raise Refused("no MetaGraph tagged %s in saved_model.pb" % ",".join(artifact.tags))
-
-
-def applies(manifest):
-    if manifest.get("format", "saved_model") != "saved_model":
-        return "not a SavedModel (%s)" % manifest.get("format")
-    if manifest.get("signature") is None:
-        return "the artifact names no signature"

@@ -9,11 +9,13 @@ import tempfile
 
 import numpy as np
 
-from consumers._signature import applies, signature_def  # noqa: F401 -- applies is this plugin's too
+from consumers._signature import signature_def
 from matrix import paths
-from matrix.plugin import Refused
+from matrix.plugin import Refused, needs_signature
 
 API = "C API TF_LoadSessionFromSavedModel + TF_SessionRun (libtensorflow in the wheel, ctypes)"
+
+applies = needs_signature
 
 # numpy dtype name -> TF_DataType (tensorflow/c/tf_datatype.h); strings are not fed.
 DTYPES = {"float32": 1, "float64": 2, "int32": 3, "uint8": 4, "int16": 5, "int8": 6, "int64": 9, "bool": 10,

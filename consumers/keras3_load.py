@@ -1,13 +1,11 @@
 """Keras 3 keras.models.load_model (which reads .keras files, not SavedModel directories)."""
 from consumers import _keras
-from matrix.plugin import Refused, keras3
+from matrix.plugin import Refused, keras3, needs_keras3
 
 API = "Keras 3 keras.models.load_model + model(x)"
 
 
-def available(tf):
-    if keras3() is None:
-        return "Keras 3 is not installed with this TF"
+available = needs_keras3
 
 
 def consume(tf, artifact):

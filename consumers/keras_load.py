@@ -1,13 +1,11 @@
 """Keras 2 load_model (tf.keras up to TF 2.15, tf_keras from 2.16) and a call on the inputs."""
 from consumers import _keras
-from matrix.plugin import Refused, keras2
+from matrix.plugin import Refused, keras2, needs_keras2
 
 API = "Keras 2 keras.models.load_model + model(x)"
 
 
-def available(tf):
-    if keras2(tf) is None:
-        return "no Keras 2 here: tf.keras is Keras 3 and tf_keras is not installed"
+available = needs_keras2
 
 
 def consume(tf, artifact):

@@ -3,10 +3,8 @@ import os
 import re
 import tempfile
 
-import numpy as np
-
 from consumers import _signature
-from matrix.plugin import Refused
+from matrix.plugin import Refused, needs_signature
 from matrix.programs import run_program
 
 API = "python -m tf2onnx.convert --saved-model + onnxruntime.InferenceSession"
@@ -23,7 +21,7 @@ def available(tf):
 def applies(manifest):
     if len(manifest.get("tags", [])) != 1:
         return "tf2onnx --tag takes exactly one tag (the artifact has %s)" % manifest.get("tags")
-    return _signature.applies(manifest)
+    return needs_signature(manifest)
 
 
 def consume(tf, artifact):

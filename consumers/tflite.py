@@ -4,10 +4,12 @@ import sys
 
 import numpy as np
 
-from consumers._signature import applies, signature_def  # noqa: F401 -- applies is this plugin's too
-from matrix.plugin import Refused
+from consumers._signature import signature_def
+from matrix.plugin import Refused, needs_signature
 
 API = "tf.lite.TFLiteConverter.from_saved_model + Interpreter signature runner (TF1 converter + tensor names before 2.5)"
+
+applies = needs_signature
 
 
 def available(tf):

@@ -54,6 +54,29 @@ def needs_signature(manifest: Dict[str, Any]) -> Optional[str]:
     return None
 
 
+def needs_keras2(tf: Any) -> Optional[str]:
+    """available() for plugins of Keras 2 APIs."""
+    if keras2(tf) is None:
+        return "no Keras 2 here: tf.keras is Keras 3 and tf_keras is not installed"
+    return None
+
+
+def needs_keras3(tf: Any) -> Optional[str]:
+    """available() for plugins of Keras 3 APIs."""
+    if keras3() is None:
+        return "Keras 3 is not installed with this TF"
+    return None
+
+
+def needs_tf2_save(tf: Any) -> Optional[str]:
+    """available() for producers that write with tf.saved_model.save."""
+    if not hasattr(tf.saved_model, "save"):
+        return "tf.saved_model.save does not exist in this TF"
+    if not executing_eagerly(tf):
+        return "tf.saved_model.save needs eager execution"
+    return None
+
+
 def version(module: Any) -> tuple:
     """(major, minor) of a module's __version__; (0, 0) when it has none."""
     parts = getattr(module, "__version__", "0.0").split(".")

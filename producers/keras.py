@@ -1,14 +1,12 @@
 """Keras 2 Model.save in the SavedModel format (tf.keras up to TF 2.15, tf_keras from 2.16)."""
-from matrix.plugin import Export, keras2
+from matrix.plugin import Export, keras2, needs_keras2
 from producers.build import keras_models
 
 API = "Keras 2 Model.save(save_format='tf')"
 CASES = ("add_two", "variable", "dense", "dynamic_shape", "int64", "multi_io")
 
 
-def available(tf):
-    if keras2(tf) is None:
-        return "no Keras 2 here: tf.keras is Keras 3 and tf_keras is not installed"
+available = needs_keras2
 
 
 def produce(tf, case, export_dir):

@@ -1,14 +1,12 @@
 """Keras 3 subclassed keras.Model (call returns a dict) exported with model.export (a serving-only SavedModel)."""
-from matrix.plugin import Export, keras3
+from matrix.plugin import Export, keras3, needs_keras3
 from producers.build import keras_models
 
 API = "Keras 3 subclassed Model.export(format='tf_saved_model')"
 CASES = ("add_two", "variable", "dense", "dynamic_shape", "int64", "multi_io")
 
 
-def available(tf):
-    if keras3() is None:
-        return "Keras 3 is not installed with this TF"
+available = needs_keras3
 
 
 def produce(tf, case, export_dir):

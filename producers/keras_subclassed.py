@@ -1,14 +1,12 @@
 """Keras 2 subclassed keras.Model (call returns a dict) saved with Model.save(save_format='tf')."""
-from matrix.plugin import Export, keras2
+from matrix.plugin import Export, keras2, needs_keras2
 from producers.build import keras_models
 
 API = "Keras 2 subclassed Model.save(save_format='tf')"
 CASES = ("add_two", "variable", "dense", "dynamic_shape", "int64", "multi_io")
 
 
-def available(tf):
-    if keras2(tf) is None:
-        return "no Keras 2 here: tf.keras is Keras 3 and tf_keras is not installed"
+available = needs_keras2
 
 
 def produce(tf, case, export_dir):

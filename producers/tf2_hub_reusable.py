@@ -1,17 +1,13 @@
 """A TF Hub style Reusable SavedModel: variables, trainable_variables, regularization_losses, __call__(x, training)."""
 from matrix import tensors
-from matrix.plugin import Export, executing_eagerly
+from matrix.plugin import Export, needs_tf2_save
 from producers.build import tf2
 
 API = "tf.saved_model.save of a Reusable SavedModel (TF Hub's fine-tunable interface)"
 CASES = ("variable", "dense")
 
 
-def available(tf):
-    if not hasattr(tf.saved_model, "save"):
-        return "tf.saved_model.save does not exist in this TF"
-    if not executing_eagerly(tf):
-        return "tf.saved_model.save needs eager execution"
+available = needs_tf2_save
 
 
 def produce(tf, case, export_dir):

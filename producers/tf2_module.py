@@ -1,16 +1,12 @@
 """tf.saved_model.save of a tf.Module with an explicit serving signature (the TF2 guides' way)."""
-from matrix.plugin import Export, executing_eagerly
+from matrix.plugin import Export, needs_tf2_save
 from producers.build import tf2
 
 API = "tf.saved_model.save(tf.Module, signatures=...)"
 CASES = ("add_two", "variable", "dense", "dynamic_shape", "int64", "string", "bool", "multi_io")
 
 
-def available(tf):
-    if not hasattr(tf.saved_model, "save"):
-        return "tf.saved_model.save does not exist in this TF"
-    if not executing_eagerly(tf):
-        return "tf.saved_model.save needs eager execution"
+available = needs_tf2_save
 
 
 def produce(tf, case, export_dir):

@@ -1,17 +1,13 @@
 """tf.saved_model.save with two signatures: serving_default (dynamic shapes) and static_shape (the inputs' exact shapes)."""
 from matrix import tensors
-from matrix.plugin import Export, executing_eagerly
+from matrix.plugin import Export, needs_tf2_save
 from producers.build import tf2
 
 API = "tf.saved_model.save(tf.Module, signatures={several names: functions})"
 CASES = ("add_two", "variable", "dense", "dynamic_shape", "int64", "string", "bool", "multi_io")
 
 
-def available(tf):
-    if not hasattr(tf.saved_model, "save"):
-        return "tf.saved_model.save does not exist in this TF"
-    if not executing_eagerly(tf):
-        return "tf.saved_model.save needs eager execution"
+available = needs_tf2_save
 
 
 def produce(tf, case, export_dir):
