@@ -20,7 +20,6 @@ import os
 import re
 import shlex
 import subprocess
-import sys
 import tempfile
 from dataclasses import asdict, dataclass, field
 from typing import Dict, List, Optional
@@ -208,7 +207,6 @@ def bisect(results: Results, cell: Dict[str, str], axis: str = "consumer", recor
     """cell: producer, case, consumer and producer_env (consumer axis) or consumer_env (producer axis)."""
     probes = environments(results, include_preview)
     outcome = Outcome(axis, cell, probes)
-    by_env = {p.env: p for p in probes}
 
     def fill(p: Probe, got: Probe) -> None:
         p.status, p.reason, p.why_untried, p.source, p.command = (got.status, got.reason, got.why_untried,

@@ -18,7 +18,7 @@ Rollback risk: models written by the candidate that the baseline cannot
 read, where the same producer/case written by the baseline reads fine there:
 what breaks if the upgrade is rolled back after new models were written.
 """
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Dict, List, Optional, Tuple
 
 import pandas as pd
