@@ -46,6 +46,10 @@ class Grid(object):
                 out.extend(json.loads(line) for line in f if line.strip())
         return [r for r in out if kind is None or r["kind"] == kind]
 
+    def manifest(self, env, producer, case):
+        with open(os.path.join(self.store, "store", env, producer, case, "manifest.json")) as f:
+            return json.load(f)
+
     def cells(self, **match):
         return [r for r in self.records(kind="cell")
                 if all(r.get(k) == v for k, v in match.items())]

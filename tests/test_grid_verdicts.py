@@ -15,29 +15,41 @@ def verdicts(tmp_path_factory):
     from tests.conftest import Grid
     grid = Grid(str(tmp_path_factory.mktemp("artifacts")))
     produced = grid.run("produce", producers="tf2_module,tf1_builder,keras", cases="add_two,variable,dense")
-    grid.run("consume", consumers="tf1_session,tf2_load," + BROKEN, timeout=10)
+    produced += grid.run("produce", producers="tf1_simple_save,estimator", cases="add_two")
+    grid.run("consume", consumers="tf1_session,tf2_load,keras_load," + BROKEN, timeout=10)
     return grid, [r for r in produced if r["kind"] == "produce"]
 
 
 def test_every_producer_cell_is_recorded_with_a_verdict(verdicts):
     grid, produced = verdicts
     assert {(r["producer"], r["case"]) for r in produced} == {
-        (p, c) for p in ("tf2_module", "tf1_builder", "keras") for c in ("add_two", "variable", "dense")}
+        (p, c) for p in ("tf2_module", "tf1_builder", "keras") for c in ("add_two", "variable", "dense")} | {
+        ("tf1_simple_save", "add_two"), ("estimator", "add_two")}
     assert {r["status"] for r in produced} == {"pass"}
 
 
 def test_add_two_returns_seven_for_five_through_tf1_and_tf2_loaders(verdicts):
     grid, _ = verdicts
-    for producer in ("tf2_module", "tf1_builder"):
+    for producer in ("tf2_module", "tf1_builder", "tf1_simple_save", "estimator"):
+        manifest = grid.manifest("test", producer, "add_two")
+        x, output = manifest["inputs"]["x"], manifest["outputs"]["output"]
+        assert (x["values"], output["values"]) == ([5.0], [7.0])
+        assert x["shape"] == ([1] if producer == "estimator" else [])  # the Estimator serves batches
         for consumer in ("tf1_session", "tf2_load"):
             [cell] = grid.cells(producer=producer, case="add_two", consumer=consumer)
             assert cell["status"] == "pass", cell
 
 
+def test_keras_load_model_loads_only_what_keras_saved(verdicts):
+    grid, _ = verdicts
+    for cell in grid.cells(consumer="keras_load"):
+        assert cell["status"] == ("pass" if cell["producer"] == "keras" else "fail"), cell
+
+
 def test_a_consumer_returning_wrong_numbers_fails_and_never_passes(verdicts):
     grid, _ = verdicts
     cells = grid.cells(consumer="wrong_numbers")
-    assert len(cells) == 9
+    assert len(cells) == 11
     assert {c["status"] for c in cells} == {"fail"}
     assert all("differ from the golden values" in c["reason"] for c in cells)
 
@@ -68,7 +80,7 @@ def test_a_hanging_consumer_is_a_timeout_cell(verdicts):
 def test_a_plugin_that_fails_to_import_is_an_error_cell_per_artifact(verdicts):
     grid, _ = verdicts
     cells = grid.cells(consumer="fails_to_import")
-    assert len(cells) == 9 and {c["status"] for c in cells} == {"error"}
+    assert len(cells) == 11 and {c["status"] for c in cells} == {"error"}
     assert "failed to import" in cells[0]["reason"]
 
 
