@@ -15,6 +15,9 @@ def call(tf, function, inputs):
         if not traced:
             raise
         args, _ = traced[0].structured_input_signature
+        names = [spec.name for spec in tf.nest.flatten(args[0])]
+        if set(names) != set(tensors):
+            raise Refused("the restored function's inputs are named %s, not %s" % (names, sorted(tensors)))
         return function(tf.nest.map_structure(lambda spec: tensors[spec.name], args[0]))
 
 
