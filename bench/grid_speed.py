@@ -22,13 +22,17 @@ from collections import defaultdict
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
-def worker_rss_mb():
-    """Total and largest RSS (MiB) of the running TF worker processes."""
+def worker_rss_mb(store):
+    """Total and largest RSS (MiB) of this benchmark's TF worker processes (not another run's)."""
     sizes = []
+    mark = ("MATRIX_ARTIFACTS=%s" % store).encode()
     for status in glob.glob("/proc/[0-9]*/cmdline"):
         try:
             with open(status, "rb") as f:
                 if b"matrix.worker" not in f.read():
+                    continue
+            with open(status.replace("cmdline", "environ"), "rb") as f:
+                if mark not in f.read().split(b"\0"):
                     continue
             with open(status.replace("cmdline", "status")) as f:
                 for line in f:
@@ -40,14 +44,15 @@ def worker_rss_mb():
 
 
 class Sampler(threading.Thread):
-    def __init__(self):
+    def __init__(self, store):
         super().__init__(daemon=True)
+        self.store = store
         self.peak_total = self.peak_one = 0.0
         self.stop = False
 
     def run(self):
         while not self.stop:
-            total, one = worker_rss_mb()
+            total, one = worker_rss_mb(self.store)
             self.peak_total, self.peak_one = max(self.peak_total, total), max(self.peak_one, one)
             time.sleep(0.2)
 
@@ -57,7 +62,7 @@ def grid(python, env, store, phase, workers, extra_env=None, **filters):
     environ.update(extra_env or {})
     for key, value in filters.items():
         environ["MATRIX_" + key.upper()] = value or ""
-    sampler = Sampler()
+    sampler = Sampler(store)
     sampler.start()
     started = time.time()
     done = subprocess.run([python, "-m", "pytest", "matrix/test_grid.py", "--phase", phase, "-q", "-n", str(workers)],
