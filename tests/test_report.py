@@ -60,3 +60,16 @@ def test_failures_group_by_cause_across_versions_with_paths_removed():
     assert table.normalize_reason("ValueError: File format not supported: filepath=/x/artifacts/store/tf215/keras/"
                                   "dense/model. Keras 3 only") == "ValueError: File format not supported: " \
                                                                    "filepath=<model>. Keras 3 only"
+
+
+def test_a_run_in_which_nothing_ran_still_gets_a_report_naming_what_did_not_run(tmp_path, monkeypatch, capsys):
+    from reports.cli import main
+    (tmp_path / "results").mkdir()
+    monkeypatch.setattr(build, "find_python", lambda version: None)
+    monkeypatch.setattr(build, "HISTORY", str(tmp_path / "history"))
+    monkeypatch.setattr(build, "LATEST", str(tmp_path / "latest"))
+    monkeypatch.setattr(build, "REPORTS", str(tmp_path))
+    assert main(["build", "--results", str(tmp_path / "results")]) == 2
+    out = capsys.readouterr().out
+    assert "not run: tf115 (produce and consume): interpreter python3.7 not found on this machine" in out
+    assert "interpreter python3.7 not found" in (tmp_path / "latest" / "index.html").read_text()
