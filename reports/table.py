@@ -50,14 +50,15 @@ def survival_grid(results: Results) -> pd.DataFrame:
     A path is (producer, case, consumer). If it passes when the TF that wrote the
     model also reads it, the cell says how many such paths still pass when
     another TF reads the model: cross-version breakage, apart from APIs that
-    never worked at all.
+    never worked at all or do not exist in the reading TF.
     """
     cells = results.cells
     if cells.empty:
         return pd.DataFrame()
     path = ["producer", "case", "producer_env", "consumer"]
     same = cells[(cells["producer_tf"] == cells["consumer_tf"]) & (cells["status"] == "pass")][path]
-    working = cells.merge(same, on=path)
+    # A load API missing from the reader's TF (unavailable) says nothing about the model: left out.
+    working = cells[cells["status"] != "unavailable"].merge(same, on=path)
     if working.empty:
         return pd.DataFrame()
     grouped = working.groupby(["producer_tf", "consumer_tf"])["status"]
