@@ -40,7 +40,7 @@ def _check(grid, consumer, case):
     cells = _verdicts(grid, consumer)
     assert cells[case]["status"] == "pass", cells[case]
     assert cells[case + "_wrong"]["status"] == "fail", cells[case + "_wrong"]
-    assert "differ from the golden values" in cells[case + "_wrong"]["reason"]
+    assert "differ from the golden values" in cells[case + "_wrong"]["reason"], cells[case + "_wrong"]
 
 
 def _wrong_variable(manifest):
@@ -75,3 +75,21 @@ def test_hub_keraslayer_finetune_fails_when_the_manifest_says_reference_variable
 def test_saved_model_cli_show_fails_when_the_manifest_input_dtype_differs(grid):
     _edited_pair(grid, "tf2_module", "variable", _wrong_input_dtype)
     _check(grid, "saved_model_cli_show", "variable")
+
+
+def _regress_becomes_classify(manifest):
+    manifest["extra"]["method_names"]["serving_default"] = "tensorflow/serving/classify"
+
+
+def test_signature_method_names_fails_when_the_manifest_names_another_method(grid):
+    _edited_pair(grid, "tf2_method_name_updater", "example_regress", _regress_becomes_classify)
+    _check(grid, "signature_method_names", "example_regress")
+
+
+def _a_signature_that_does_not_exist(manifest):
+    manifest["extra"]["method_names"]["no_such_signature"] = "tensorflow/serving/regress"
+
+
+def test_tf2_resave_method_names_fails_when_the_manifest_names_a_signature_the_model_lacks(grid):
+    _edited_pair(grid, "tf2_method_name_updater", "example_regress", _a_signature_that_does_not_exist)
+    _check(grid, "tf2_resave_method_names", "example_regress")
