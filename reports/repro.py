@@ -36,13 +36,20 @@ def parse_cell_id(text: str) -> Dict[str, Optional[str]]:
     return m.groupdict()
 
 
+def produce_step(cell: Dict) -> str:
+    """The tox call that writes the cell's artifact again (the corpus is imported by `begin`, not produced)."""
+    if cell["producer_env"] == "corpus":
+        return "tox -e begin"
+    return "tox -e produce-%s -- --producers=%s -k %s" % (
+        cell["producer_env"], cell["producer"], shlex.quote("[%s-%s]" % (cell["producer"], cell["case"])))
+
+
 def command(cell: Dict) -> str:
     """One shell line that reproduces the cell from scratch with tox."""
-    produce_k = shlex.quote("[%s-%s]" % (cell["producer"], cell["case"]))
     consume_k = shlex.quote("[%s]" % test_id(cell))
     return ("export MATRIX_ARTIFACTS=$(mktemp -d) MATRIX_PYTEST_ARGS='-n 0' && "
-            "tox -e produce-%s -- --producers=%s -k %s && tox -e consume-%s -- --consumers=%s -k %s" % (
-                cell["producer_env"], cell["producer"], produce_k, cell["consumer_env"], cell["consumer"], consume_k))
+            "%s && tox -e consume-%s -- --consumers=%s -k %s" % (
+                produce_step(cell), cell["consumer_env"], cell["consumer"], consume_k))
 
 
 def add_repro(cells: pd.DataFrame) -> pd.DataFrame:
@@ -71,11 +78,10 @@ cd %(root)s
 export MATRIX_ARTIFACTS="${MATRIX_ARTIFACTS:-$(mktemp -d)}"
 export MATRIX_PYTEST_ARGS="${MATRIX_PYTEST_ARGS:--n 0}"
 echo "store: $MATRIX_ARTIFACTS"
-tox -e produce-%(producer_env)s -- --producers=%(producer)s -k %(produce_k)s
+%(produce_step)s
 tox -e consume-%(consumer_env)s -- --consumers=%(consumer)s -k %(consume_k)s -rA
 cat "$MATRIX_ARTIFACTS"/results/consume-%(consumer_env)s-*.jsonl
-""" % dict(cell, reason=(" — " + reason) if reason else "", root=shlex.quote(root),
-           produce_k=shlex.quote("[%s-%s]" % (cell["producer"], cell["case"])),
+""" % dict(cell, reason=(" — " + reason) if reason else "", root=shlex.quote(root), produce_step=produce_step(cell),
            consume_k=shlex.quote("[%s]" % test_id(cell)))
 
 
