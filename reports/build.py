@@ -79,7 +79,7 @@ def change_sections(results: Results, history_root: str, run_id: str) -> (List[s
     except (OSError, ValueError):
         return [], []
     d = diff_mod.diff(old, results, os.path.basename(prev), run_id)
-    return [diff_mod.render_html(d)], [diff_mod.render_markdown(d)]
+    return [diff_mod.render_html(d)], [diff_mod.render_markdown(d, limit=markdown.SUMMARY_ROWS)]
 
 
 def build(results_dir: Optional[str] = None, out_root: Optional[str] = None, registry: Optional[str] = None) -> str:

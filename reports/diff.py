@@ -5,7 +5,7 @@ consumer and consumer env agree. Reasons are compared with run-specific
 paths removed (table.normalize_reason).
 """
 from dataclasses import dataclass, field
-from typing import Dict, List
+from typing import Dict, List, Optional
 
 import pandas as pd
 
@@ -99,7 +99,8 @@ def _rows(frame: pd.DataFrame) -> pd.DataFrame:
     return frame
 
 
-def render_markdown(d: Diff, title: str = "Changes since the previous run", level: str = "##") -> str:
+def render_markdown(d: Diff, title: str = "Changes since the previous run", level: str = "##",
+                    limit: Optional[int] = None) -> str:
     out = ["%s %s" % (level, title), ""]
     if d.old_label or d.new_label:
         out += ["`%s` → `%s`" % (d.old_label, d.new_label), ""]
@@ -114,11 +115,12 @@ def render_markdown(d: Diff, title: str = "Changes since the previous run", leve
     if not d.changed.empty:
         out += ["**Changed verdict**", "",
                 markdown.md_table(_rows(d.changed), ["change", "producer", "case", "written by", "consumer",
-                                                     "read by", "new_reason", "old_reason"])]
+                                                     "read by", "new_reason", "old_reason"], limit)]
     if not d.reason_changed.empty:
         out += ["**Same verdict, new reason**", "",
                 markdown.md_table(_rows(d.reason_changed), ["new_status", "producer", "case", "written by",
-                                                            "consumer", "read by", "new_reason", "old_reason"])]
+                                                            "consumer", "read by", "new_reason", "old_reason"],
+                                  limit)]
     if not d.added.empty:
         counts = d.added["new_status"].value_counts()
         out += ["**New cells:** " + ", ".join("%d %s" % (n, s) for s, n in counts.items()), ""]

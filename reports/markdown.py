@@ -1,6 +1,6 @@
 """reports/latest/summary.md: the same facts as the page, short enough for a PR comment."""
 import re
-from typing import Dict, List
+from typing import Dict, List, Optional
 
 import pandas as pd
 
@@ -8,12 +8,20 @@ from reports import table
 from reports.results import Results
 
 
-def md_table(frame: pd.DataFrame, columns: List[str]) -> str:
+# A summary is for a pull-request comment: the longest tables stop here (index.html has every row).
+SUMMARY_ROWS = 30
+
+
+def md_table(frame: pd.DataFrame, columns: List[str], limit: Optional[int] = None) -> str:
+    """A Markdown table; with `limit`, the first rows and a line saying how many more index.html has."""
     if frame.empty:
         return "_none_\n"
     lines = ["| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
-    for _, row in frame.iterrows():
+    shown = frame if limit is None else frame.head(limit)
+    for _, row in shown.iterrows():
         lines.append("| " + " | ".join(str(row[c]).replace("|", "\\|").replace("\n", " ") for c in columns) + " |")
+    if len(shown) < len(frame):
+        lines.append("\n_… and %d more rows in index.html_" % (len(frame) - len(shown)))
     return "\n".join(lines) + "\n"
 
 
@@ -55,9 +63,10 @@ def render(results: Results, meta: Dict[str, str], not_run: List[str], sections:
             "writing TF reads its own model, how many still pass.", "",
             ratio_md(table.survival_grid(results), "written ↓ read →"),
             "## Failures by cause", "",
-            md_table(failures, ["status", "consumer", "consumer_tfs", "cells", "producer_tfs", "reason", "known"])]
+            md_table(failures, ["status", "consumer", "consumer_tfs", "cells", "producer_tfs", "reason", "known"],
+                     limit=SUMMARY_ROWS)]
     repro = table.failures_by_reason(results)
-    repro = repro[repro["repro"].fillna("") != ""] if not repro.empty else repro
+    repro = repro[repro["repro"].fillna("") != ""].head(SUMMARY_ROWS) if not repro.empty else repro
     if not repro.empty:
         out += ["<details><summary>Reproduce one cell per cause</summary>", "", "```sh"]
         out += ["# %s %s under TF %s: %s\n%s" % (r["status"], r["consumer"], r["consumer_tfs"],
