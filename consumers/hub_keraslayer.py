@@ -1,7 +1,7 @@
 """tensorflow_hub's hub.KerasLayer inside a Keras 2 model, run on the manifest's inputs."""
 import numpy as np
 
-from matrix.plugin import Refused, executing_eagerly, keras2
+from matrix.plugin import Refused, executing_eagerly, keras2, needs_saved_model
 
 API = "hub.KerasLayer in a Keras 2 Sequential model"
 
@@ -18,8 +18,9 @@ def available(tf):
 
 
 def applies(manifest):
-    if manifest.get("format", "saved_model") != "saved_model":
-        return "not a SavedModel (%s)" % manifest.get("format")
+    reason = needs_saved_model(manifest)
+    if reason:
+        return reason
     if len(manifest["inputs"]) != 1:
         return "a Sequential model takes one input"
 

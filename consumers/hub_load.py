@@ -1,6 +1,6 @@
 """tensorflow_hub's hub.load on a local SavedModel, called as the hub docs show (obj(x), else its signature)."""
 from consumers import _restored
-from matrix.plugin import Refused, executing_eagerly
+from matrix.plugin import Refused, executing_eagerly, needs_saved_model
 
 API = "hub.load + obj(x) / obj.signatures[...]"
 
@@ -14,9 +14,7 @@ def available(tf):
         return "hub.load needs TF 2 behaviour"
 
 
-def applies(manifest):
-    if manifest.get("format", "saved_model") != "saved_model":
-        return "not a SavedModel (%s)" % manifest.get("format")
+applies = needs_saved_model
 
 
 def consume(tf, artifact):

@@ -5,7 +5,7 @@ import tempfile
 
 import numpy as np
 
-from matrix.plugin import Refused
+from matrix.plugin import Refused, needs_saved_model
 from matrix.programs import program_missing, run_program
 
 API = "saved_model_cli show --all"
@@ -16,8 +16,9 @@ def available(tf):
 
 
 def applies(manifest):
-    if manifest.get("format", "saved_model") != "saved_model":
-        return "not a SavedModel (%s)" % manifest.get("format")
+    reason = needs_saved_model(manifest)
+    if reason:
+        return reason
     if manifest.get("producer") == "corpus":
         return "the corpus's test inputs do not state the signature's shapes"
 

@@ -1,5 +1,5 @@
 """TF1 Session by raw tensor names as the TF1-era tutorials do: feed "x:0", fetch "output:0"."""
-from matrix.plugin import Refused
+from matrix.plugin import Refused, needs_saved_model
 
 API = "tf.compat.v1.saved_model.load + Session.run(raw tensor names)"
 
@@ -24,8 +24,9 @@ def raw_names(manifest):
 
 
 def applies(manifest):
-    if manifest.get("format", "saved_model") != "saved_model":
-        return "not a SavedModel (%s)" % manifest.get("format")
+    reason = needs_saved_model(manifest)
+    if reason:
+        return reason
     if raw_names(manifest) is None:
         return "the producer recorded no raw tensor names (only TF1 graph producers have known ones)"
 

@@ -2,20 +2,19 @@
 import numpy as np
 
 from consumers import _restored
-from matrix.plugin import Refused, executing_eagerly
+from matrix.plugin import Refused, needs_saved_model, needs_tf2_load
 
 API = "tf.saved_model.load + GradientTape + one SGD step"
 LEARNING_RATE = 0.01
 
 
-def available(tf):
-    if not hasattr(tf.compat.v2.saved_model, "load") or not executing_eagerly(tf):
-        return "tf.saved_model.load (TF2 object API) needs TF 2 behaviour"
+available = needs_tf2_load
 
 
 def applies(manifest):
-    if manifest.get("format", "saved_model") != "saved_model":
-        return "not a SavedModel (%s)" % manifest.get("format")
+    reason = needs_saved_model(manifest)
+    if reason:
+        return reason
     if not manifest.get("variables"):
         return "the model holds no variables: nothing to fine-tune"
 

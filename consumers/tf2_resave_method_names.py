@@ -4,7 +4,7 @@ import tempfile
 
 import numpy as np
 
-from matrix.plugin import executing_eagerly
+from matrix.plugin import executing_eagerly, tf2_saved_model
 
 API = "tf.saved_model.load + tf.saved_model.save(signatures=loaded.signatures) -> method_name"
 
@@ -30,7 +30,7 @@ def expected(manifest):
 
 def consume(tf, artifact):
     from tensorflow.core.protobuf import saved_model_pb2
-    saved_model = tf.compat.v2.saved_model if hasattr(tf.compat, "v2") else tf.saved_model
+    saved_model = tf2_saved_model(tf)
     loaded = saved_model.load(artifact.path, tags=artifact.tags)
     again = os.path.join(tempfile.mkdtemp(prefix="resave-"), "model")
     saved_model.save(loaded, again, signatures=dict(loaded.signatures))

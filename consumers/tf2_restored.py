@@ -1,20 +1,16 @@
 """tf.saved_model.load's restored object: its __call__ (no signature needed) and its variables' values."""
 
 from consumers import _restored
-from matrix.plugin import Refused, executing_eagerly
+from matrix.plugin import Refused, needs_saved_model, needs_tf2_load
 
 API = "tf.saved_model.load + loaded(x) + loaded.variables"
 
 
-def available(tf):
-    if not hasattr(tf.compat.v2.saved_model, "load") or not executing_eagerly(tf):
-        return "tf.saved_model.load (TF2 object API) needs TF 2 behaviour"
+available = needs_tf2_load
 
 
-def applies(manifest):
-    # Every SavedModel: a TF1 export loads without a restored __call__, and the cell says so.
-    if manifest.get("format", "saved_model") != "saved_model":
-        return "not a SavedModel (%s)" % manifest.get("format")
+# Every SavedModel: a TF1 export loads without a restored __call__, and the cell says so.
+applies = needs_saved_model
 
 
 def expected(manifest):

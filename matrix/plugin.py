@@ -45,10 +45,18 @@ class Export(object):
         self.extra = extra or {}            # JSON-able facts a consumer's expected() may check
 
 
-def needs_signature(manifest: Dict[str, Any]) -> Optional[str]:
-    """applies() for consumers that call a SavedModel signature: None, or why there is none to call."""
+def needs_saved_model(manifest: Dict[str, Any]) -> Optional[str]:
+    """applies() for consumers of SavedModels (not MetaGraph + checkpoint artifacts)."""
     if manifest.get("format", "saved_model") != "saved_model":
         return "not a SavedModel (%s)" % manifest.get("format")
+    return None
+
+
+def needs_signature(manifest: Dict[str, Any]) -> Optional[str]:
+    """applies() for consumers that call a SavedModel signature: None, or why there is none to call."""
+    reason = needs_saved_model(manifest)
+    if reason:
+        return reason
     if manifest.get("signature") is None:
         return "the artifact has no signature to call"
     return None
@@ -65,6 +73,26 @@ def needs_keras3(tf: Any) -> Optional[str]:
     """available() for plugins of Keras 3 APIs."""
     if keras3() is None:
         return "Keras 3 is not installed with this TF"
+    return None
+
+
+def tf2_saved_model(tf: Any) -> Any:
+    """The TF2 tf.saved_model module; in TF 1.x tf.saved_model is the TF1 Session API, TF2's is tf.compat.v2's."""
+    return tf.compat.v2.saved_model if hasattr(tf.compat, "v2") else tf.saved_model
+
+
+def needs_tf2_load(tf: Any) -> Optional[str]:
+    """available() for consumers that load with tf.saved_model.load (the TF2 object API)."""
+    if not hasattr(tf2_saved_model(tf), "load") or not executing_eagerly(tf):
+        return "tf.saved_model.load (TF2 object API) needs TF 2 behaviour"
+    return None
+
+
+def needs_estimator(tf: Any) -> Optional[str]:
+    """available() for producers that export with tf.estimator."""
+    estimator = getattr(tf, "estimator", None)
+    if estimator is None or not hasattr(estimator, "Estimator"):
+        return "tf.estimator does not exist in this TF (removed in 2.16)"
     return None
 
 

@@ -5,17 +5,14 @@ import tempfile
 import numpy as np
 
 from matrix.cases import DENSE_B, DENSE_W, VARIABLE_V
-from matrix.plugin import Export
+from matrix.plugin import Export, needs_estimator
 from producers.build import tf1
 
 API = "tf.estimator.Estimator.export_saved_model"
 CASES = ("add_two", "variable", "dense")
 
 
-def available(tf):
-    estimator = getattr(tf, "estimator", None)
-    if estimator is None or not hasattr(estimator, "Estimator"):
-        return "tf.estimator does not exist in this TF (removed in 2.16)"
+available = needs_estimator
 
 
 def produce(tf, case, export_dir):

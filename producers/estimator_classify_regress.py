@@ -5,7 +5,7 @@ import tempfile
 import numpy as np
 
 from matrix import tensors
-from matrix.plugin import Export
+from matrix.plugin import Export, needs_estimator
 from producers.build import examples, tf1
 
 API = "tf.estimator.Estimator.export_saved_model(ClassificationOutput, RegressionOutput, parsing receiver)"
@@ -14,10 +14,7 @@ METHOD_NAMES = {"serving_default": "tensorflow/serving/regress", "classify": "te
                 "predict": "tensorflow/serving/predict"}
 
 
-def available(tf):
-    estimator = getattr(tf, "estimator", None)
-    if estimator is None or not hasattr(estimator, "Estimator"):
-        return "tf.estimator does not exist in this TF (removed in 2.16)"
+available = needs_estimator
 
 
 def produce(tf, case, export_dir):
