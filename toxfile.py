@@ -1,17 +1,70 @@
-"""tox plugin (loaded by tox from the project root): find pyenv's interpreters.
+"""tox plugin (loaded by tox from the project root): the matrix's tox environments, made from matrix.toml.
 
-pyenv installs each Python under $(pyenv root)/versions/X/bin, but its shims
-answer only for the versions named in PYENV_VERSION, so tox and uv would not
-find python3.7 on a machine where 3.11 is active. Putting those folders on
-PATH (after whatever the user already has) lets every TF environment find the
-Python it needs; environments whose Python is still missing are skipped by
-`skip_missing_interpreters` and named by the report.
+For every TF environment in matrix.toml it declares `produce-<env>` and
+`consume-<env>` (and fills in `tests-<env>`): the Python, what to install, the
+command (`python -m matrix run --phase P --env E`), and `depends`, so that the
+steps of a run always go begin, produce, consume, report, whatever `-e` or `-m`
+selects. Plain `tox` runs them all but the preview channels; `-m grid` the
+produce and consume steps; `-m nightly` the preview channels and a report.
+
+It also finds pyenv's interpreters: pyenv installs each Python under
+$(pyenv root)/versions/X/bin, but its shims answer only for the versions
+named in PYENV_VERSION, so tox and uv would not find python3.7 where 3.11 is
+active. Those folders go on PATH; an environment whose Python is still
+missing is skipped (skip_missing_interpreters) and named by the report.
 """
 import os
+import shlex
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
+from matrix import envs as matrix_envs  # noqa: E402
+from matrix.cell import PHASES, STEPS  # noqa: E402
 from matrix.interpreters import extend_path  # noqa: E402
 
 os.environ["PATH"] = extend_path(os.environ.get("PATH", ""))
+
+try:
+    from tox.config.loader.memory import MemoryLoader
+    from tox.config.types import EnvList
+    from tox.plugin import impl
+except ImportError:  # imported outside tox (the tests read ENVS): no hooks
+    impl = None
+
+STEP_PHASES = [p for p in PHASES if p in STEPS]  # reference cells run in the produce step
+
+
+def _names():
+    return ["%s-%s" % (phase, env.name) for env in matrix_envs.envs() for phase in STEP_PHASES]
+
+
+if impl is not None:
+    @impl
+    def tox_extend_envs():
+        return _names()
+
+    @impl
+    def tox_add_core_config(core_conf, state):
+        loaded = matrix_envs.load()
+        stable = [e for e in loaded["envs"] if not e.preview]
+        order = ["begin"] + ["%s-%s" % (phase, e.name) for phase in STEP_PHASES for e in stable] + ["report"]
+        core_conf.loaders.insert(0, MemoryLoader(env_list=EnvList(order)))
+        posargs = " ".join(shlex.quote(a) for a in (state.conf.pos_args(None) or ()))
+        for env in loaded["envs"]:
+            requirements = "\n".join(env.requirements(loaded["grid"]))
+            for phase in STEP_PHASES:
+                state.conf.memory_seed_loaders["%s-%s" % (phase, env.name)].append(MemoryLoader(
+                    description="%s: %s with TF %s (Python %s)" % (
+                        phase, "write every producer's SavedModels" if phase == "produce"
+                        else "read every artifact of the run with every consumer", env.tensorflow, env.python),
+                    base_python=[env.interpreter],
+                    deps=requirements,
+                    pip_pre=env.pre,
+                    depends=EnvList(["begin"] + (["produce-*"] if phase == "consume" else [])),
+                    labels=["nightly" if env.preview else "grid"],
+                    commands=["python -m matrix run --phase %s --env %s %s" % (phase, env.name, posargs)],
+                ))
+            tests = "tests-" + env.name
+            state.conf.memory_seed_loaders[tests].append(MemoryLoader(
+                base_python=[env.interpreter], deps=requirements + "\n-r reports/requirements.txt"))

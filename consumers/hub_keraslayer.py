@@ -1,9 +1,10 @@
-"""tensorflow_hub's hub.KerasLayer inside a Keras 2 model, run on the manifest's inputs."""
+"""tensorflow_hub's hub.KerasLayer in a Keras 2 model, called on the inputs as the model's author calls it."""
 import numpy as np
 
+from consumers import _call
 from matrix.plugin import Refused, executing_eagerly, keras2, needs_saved_model
 
-API = "hub.KerasLayer in a Keras 2 Sequential model"
+API = "hub.KerasLayer in a Keras 2 model (Sequential for one tensor)"
 
 
 def available(tf):
@@ -18,41 +19,67 @@ def available(tf):
 
 
 def applies(manifest):
+    """hub.KerasLayer passes its input as one argument: the author's call must take one, or the signature one input."""
     reason = needs_saved_model(manifest)
     if reason:
         return reason
-    if len(manifest["inputs"]) != 1:
-        return "a Sequential model takes one input"
+    if manifest.call is not None:
+        if manifest.call.convention == "args" and len(manifest.call.inputs) != 1:
+            return "its author calls it with %d positional arguments; a Keras layer passes one" % len(manifest.call.inputs)
+    elif len(manifest.inputs) != 1:
+        return "its signature takes %d inputs; hub.KerasLayer passes a signature one" % len(manifest.inputs)
+
+
+def expected(manifest):
+    return manifest.call.outputs if manifest.call else manifest.outputs
 
 
 def layer(tf, artifact, trainable=False):
-    """The SavedModel as a hub.KerasLayer: its __call__ when it has one, else its signature; a lone
-    dict output picked with output_key, as the hub docs do for Sequential models."""
+    """The SavedModel as a hub.KerasLayer: its __call__ when its author calls it, else its signature;
+    a lone dict output picked with output_key, as the hub docs do for Sequential models."""
     import tensorflow_hub as hub
     loaded = tf.compat.v2.saved_model.load(artifact.path, tags=artifact.tags)
     options = {"tags": artifact.tags, "trainable": trainable}
-    if callable(loaded):
-        traced = getattr(loaded.__call__, "concrete_functions", None)
-        outputs = traced[0].structured_outputs if traced else None
+    if artifact.call is not None:
+        if not callable(loaded):
+            raise Refused("the restored %s has no __call__, although its author called it" % type(loaded).__name__)
+        outputs = artifact.call.output_names if artifact.call.returns == "dict" else None
     elif artifact.signature not in loaded.signatures:
         raise Refused("no __call__ and no signature %r to wrap" % artifact.signature)
     else:
         options["signature"] = artifact.signature
-        outputs = loaded.signatures[artifact.signature].structured_outputs
         options["signature_outputs_as_dict"] = True
-    if isinstance(outputs, dict) and len(outputs) == 1:
+        outputs = sorted(loaded.signatures[artifact.signature].structured_outputs)
+    if outputs is not None and len(outputs) == 1:
         options.pop("signature_outputs_as_dict", None)
-        options["output_key"] = next(iter(outputs))
+        options["output_key"] = outputs[0]
     return hub.KerasLayer(artifact.path, **options)
+
+
+def model_and_input(tf, keras, artifact, hub_layer):
+    """(Keras model, its input): a Sequential model for one tensor, else the layer itself on the author's argument."""
+    if artifact.call is None:
+        return keras.Sequential([hub_layer]), tf.constant(next(iter(artifact.inputs.values())))
+    [argument] = _call.arguments(artifact, tf.constant)
+    if isinstance(argument, (dict, list)):
+        return hub_layer, argument
+    return keras.Sequential([hub_layer]), argument
+
+
+def outputs_of(artifact, result):
+    if artifact.call is None:
+        if isinstance(result, dict):
+            return {k: np.asarray(v) for k, v in result.items()}
+        return artifact.single_output(np.asarray(result))
+    if not isinstance(result, dict) and len(artifact.call.output_names) == 1:
+        return {artifact.call.output_names[0]: np.asarray(result)}  # output_key picked the lone output
+    return _call.named(result, artifact, np.asarray)
 
 
 def consume(tf, artifact):
     keras = keras2(tf)
     try:
-        model = keras.Sequential([layer(tf, artifact)])
-        result = model(tf.constant(next(iter(artifact.inputs.values()))))
-        if isinstance(result, dict):
-            return {k: np.asarray(v) for k, v in result.items()}
-        return artifact.single_output(np.asarray(result))
+        model, argument = model_and_input(tf, keras, artifact, layer(tf, artifact))
+        return outputs_of(artifact, model(argument))
     finally:
         keras.backend.clear_session()

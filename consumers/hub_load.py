@@ -1,5 +1,6 @@
-"""tensorflow_hub's hub.load on a local SavedModel, called as the hub docs show (obj(x), else its signature)."""
-from consumers import _restored
+"""tensorflow_hub's hub.load on a local SavedModel, called as the hub docs show: obj(x) as its author
+calls it, else (an object its author never called, e.g. a TF1 export) its signature."""
+from consumers import _call
 from matrix.plugin import Refused, executing_eagerly, needs_saved_model
 
 API = "hub.load + obj(x) / obj.signatures[...]"
@@ -17,14 +18,16 @@ def available(tf):
 applies = needs_saved_model
 
 
+def expected(manifest):
+    return manifest.call.outputs if manifest.call else manifest.outputs
+
+
 def consume(tf, artifact):
     import tensorflow_hub as hub
     loaded = hub.load(artifact.path, tags=artifact.tags)
-    if callable(loaded):
-        result = _restored.call(tf, loaded, artifact.inputs)
-    else:  # TF1 SavedModels: the hub docs call their signatures
-        if artifact.signature not in loaded.signatures:
-            raise Refused("no __call__ and no signature %r (has %s)" % (
-                artifact.signature, ", ".join(sorted(loaded.signatures.keys())) or "none"))
-        result = loaded.signatures[artifact.signature](**{k: tf.constant(v) for k, v in artifact.inputs.items()})
-    return _restored.numpy(artifact, result)
+    if artifact.call is not None:
+        return _call.named(_call.call(loaded, artifact, tf.constant), artifact, lambda t: t.numpy())
+    if artifact.signature not in loaded.signatures:
+        raise Refused("no __call__ and no signature %r (has %s)" % (
+            artifact.signature, ", ".join(sorted(loaded.signatures.keys())) or "none"))
+    return _call.signature_call(tf, loaded.signatures[artifact.signature], artifact)

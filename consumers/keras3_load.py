@@ -1,19 +1,18 @@
-"""Keras 3 keras.models.load_model (which reads .keras files, not SavedModel directories)."""
-from consumers import _keras
-from matrix.plugin import Refused, keras3, needs_keras3
+"""Keras 3 keras.models.load_model (which reads .keras files, not SavedModel directories), then predict."""
+from consumers import keras_load
+from matrix.plugin import keras3, needs_keras3
 
-API = "Keras 3 keras.models.load_model + model(x)"
+API = "Keras 3 keras.models.load_model + model.predict(x)"
 
 
 available = needs_keras3
+applies = keras_load.applies
+expected = keras_load.expected
 
 
 def consume(tf, artifact):
     keras = keras3()
     try:
-        model = keras.models.load_model(artifact.path, compile=False)
-        if not callable(model):
-            raise Refused("load_model returned a %s, not a Keras model" % type(model).__name__)
-        return _keras.call(model, artifact, training=False)
+        return keras_load.predict(keras, keras.models.load_model(artifact.path, compile=False), artifact)
     finally:
         keras.backend.clear_session()

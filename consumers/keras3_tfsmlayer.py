@@ -1,5 +1,10 @@
-"""Keras 3 keras.layers.TFSMLayer: a SavedModel endpoint wrapped as a layer (Keras 3's route to SavedModels)."""
-from consumers import _keras
+"""Keras 3 keras.layers.TFSMLayer: a SavedModel endpoint wrapped as a layer (Keras 3's route to SavedModels).
+
+The endpoint is the signature, so it is called as a signature is: one input as a
+tensor; several as the dict TFSMLayer documents (which its call passes
+positionally, keras-team/keras#20813: a known failure)."""
+import numpy as np
+
 from matrix.plugin import keras3, needs_signature
 
 API = "Keras 3 keras.layers.TFSMLayer(call_endpoint=signature)"
@@ -17,8 +22,11 @@ applies = needs_signature
 def consume(tf, artifact):
     keras = keras3()
     try:
-        layer = keras.layers.TFSMLayer(artifact.path, call_endpoint=artifact.signature,
-                                       call_training_endpoint=None)
-        return _keras.call(layer, artifact)
+        layer = keras.layers.TFSMLayer(artifact.path, call_endpoint=artifact.signature, call_training_endpoint=None)
+        inputs = artifact.inputs
+        result = layer(next(iter(inputs.values())) if len(inputs) == 1 else dict(inputs))
+        if isinstance(result, dict):
+            return {k: np.asarray(v) for k, v in result.items()}
+        return artifact.single_output(np.asarray(result))
     finally:
         keras.backend.clear_session()

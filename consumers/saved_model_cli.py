@@ -5,14 +5,19 @@ import tempfile
 
 import numpy as np
 
+from matrix import reasons, tensors
 from matrix.plugin import Refused, needs_signature
-from matrix.programs import program_missing, run_program
+from matrix.programs import run_program
 
 API = "saved_model_cli run --inputs x=in.npy --outdir"
+PROGRAM = ("saved_model_cli", "tensorflow.python.tools.saved_model_cli", "main")
 
 
 def available(tf):
-    return program_missing("saved_model_cli")
+    try:
+        __import__(PROGRAM[1])
+    except Exception as exc:
+        return "no saved_model_cli here: %s: %s" % (type(exc).__name__, str(exc).splitlines()[0])
 
 
 applies = needs_signature
@@ -26,11 +31,10 @@ def consume(tf, artifact):
         np.save(path, value)
         feeds.append("%s=%s" % (name, path))
     outdir = os.path.join(work, "out")
-    code, printed = run_program(
-        "saved_model_cli", "tensorflow.python.tools.saved_model_cli", "main",
-        ["run", "--dir", artifact.path, "--tag_set", ",".join(artifact.tags), "--signature_def",
-         artifact.signature, "--inputs", ";".join(feeds), "--outdir", outdir], os.path.join(work, "printed.txt"))
+    code, printed = run_program(*PROGRAM, argv=[
+        "run", "--dir", artifact.path, "--tag_set", ",".join(artifact.tags), "--signature_def",
+        artifact.signature, "--inputs", ";".join(feeds), "--outdir", outdir], output=os.path.join(work, "printed.txt"))
     if code != 0:
-        lines = [l for l in printed.splitlines() if l.strip()]
-        raise Refused("saved_model_cli exited %d: %s" % (code, lines[-1] if lines else "no output"))
-    return {os.path.basename(p)[:-4]: np.load(p, allow_pickle=True) for p in glob.glob(os.path.join(outdir, "*.npy"))}
+        raise Refused("saved_model_cli exited %d: %s" % (code, reasons.of_output(printed)))
+    return {os.path.basename(p)[:-4]: tensors.load_npy(p)
+            for p in glob.glob(os.path.join(outdir, "*.npy"))}

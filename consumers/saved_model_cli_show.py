@@ -1,26 +1,26 @@
-"""`saved_model_cli show --dir D --all` as a separate program: the tag sets and signatures it lists."""
+"""`saved_model_cli show --dir D --all` as a separate program: the tag sets and signatures it lists,
+against what the model's own files say (its tag sets; the dtype and rank of every signature tensor)."""
 import os
 import re
 import tempfile
 
 import numpy as np
 
+from consumers.saved_model_cli import PROGRAM, available  # noqa: F401 (the same program)
+from matrix import reasons
 from matrix.plugin import Refused, needs_saved_model
-from matrix.programs import program_missing, run_program
+from matrix.programs import run_program
 
 API = "saved_model_cli show --all"
-
-
-def available(tf):
-    return program_missing("saved_model_cli")
+FEEDS = False  # reads what the model declares; feeds it nothing
 
 
 def applies(manifest):
     reason = needs_saved_model(manifest)
     if reason:
         return reason
-    if manifest.get("producer") == "corpus":
-        return "the corpus's test inputs do not state the signature's shapes"
+    if not manifest.model.tag_sets:
+        return "the model's files could not be read without TF: nothing to compare the listing with"
 
 
 def _tag_set(tags):
@@ -28,16 +28,18 @@ def _tag_set(tags):
 
 
 def expected(manifest):
-    """Observation names as consume() makes them, with what the manifest says they must hold."""
-    tags = _tag_set(manifest["tags"])
-    out = {"tag_set:" + tags: {"dtype": "bool", "shape": [], "values": [True]}}
-    if manifest["signature"] is None:  # no SignatureDef to expect: the tag set is all the manifest says
-        return out
-    for kind, tensors in (("inputs", manifest["inputs"]), ("outputs", manifest["outputs"])):
-        for name, tensor in tensors.items():
-            key = "%s/%s/%s/%s" % (tags, manifest["signature"], kind, name)
-            out[key + ":dtype"] = {"dtype": "string", "shape": [], "values": [tensor["dtype"]]}
-            out[key + ":rank"] = {"dtype": "int64", "shape": [], "values": [len(tensor["shape"])]}
+    """Observation names as consume() makes them, with what the model's files say they must hold."""
+    out = {"tag_set:" + _tag_set(tags): {"dtype": "bool", "shape": [], "values": [True]}
+           for tags in manifest.model.tag_sets}
+    tags = _tag_set(manifest.tags)
+    for signature, spec in manifest.model.signatures.items():
+        for kind in ("inputs", "outputs"):
+            for name, tensor in spec[kind].items():
+                key = "%s/%s/%s/%s" % (tags, signature, kind, name)
+                out[key + ":dtype"] = {"dtype": "string", "shape": [], "values": [tensor["dtype"]]}
+                # A TensorInfo without a shape is protobuf's default shape, which the CLI prints as "()".
+                rank = 0 if not tensor.get("recorded", True) else -1 if tensor["shape"] is None else len(tensor["shape"])
+                out[key + ":rank"] = {"dtype": "int64", "shape": [], "values": [rank]}
     return out
 
 
@@ -49,12 +51,11 @@ def _rank(shape):
 
 def consume(tf, artifact):
     from tensorflow.core.framework import types_pb2
-    code, printed = run_program("saved_model_cli", "tensorflow.python.tools.saved_model_cli", "main",
-                                ["show", "--dir", artifact.path, "--all"],
-                                os.path.join(tempfile.mkdtemp(prefix="saved_model_cli-"), "printed.txt"))
+    work = tempfile.mkdtemp(prefix="saved_model_cli-")
+    code, printed = run_program(*PROGRAM, argv=["show", "--dir", artifact.path, "--all"],
+                                output=os.path.join(work, "printed.txt"))
     if code != 0:
-        lines = [l for l in printed.splitlines() if l.strip()]
-        raise Refused("saved_model_cli exited %d: %s" % (code, lines[-1] if lines else "no output"))
+        raise Refused("saved_model_cli exited %d: %s" % (code, reasons.of_output(printed)))
     observed, tags, signature, key = {}, None, None, None
     for line in printed.splitlines():
         match = re.match(r"MetaGraphDef with tag-set: '(.*)' contains", line)

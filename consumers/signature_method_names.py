@@ -2,6 +2,7 @@
 import numpy as np
 
 API = "tf.compat.v1.saved_model.load -> MetaGraphDef.signature_def[...].method_name"
+FEEDS = False  # reads what the model declares; feeds it nothing
 
 
 def available(tf):
@@ -10,13 +11,13 @@ def available(tf):
 
 
 def applies(manifest):
-    if not manifest.get("extra", {}).get("method_names"):
+    if not manifest.method_names:
         return "the producer set no method names to check"
 
 
 def expected(manifest):
     return {"method_name:" + key: {"dtype": "string", "shape": [], "values": [name]}
-            for key, name in manifest["extra"]["method_names"].items()}
+            for key, name in manifest.method_names.items()}
 
 
 def consume(tf, artifact):

@@ -12,15 +12,15 @@ def available(tf):
 
 
 def applies(manifest):
-    if manifest.get("format") != "metagraph":
-        return "not a MetaGraph + checkpoint artifact (%s)" % manifest.get("format", "saved_model")
+    if manifest.metagraph is None:
+        return "not a MetaGraph + checkpoint artifact (%s)" % manifest.format
 
 
 def files(artifact):
-    """(meta_graph path, checkpoint prefix) from the manifest's extra, relative to the model or its folder."""
-    extra = artifact.manifest["extra"]
+    """(meta_graph path, checkpoint prefix) from the manifest, relative to the model or its folder."""
+    metagraph = artifact.manifest.metagraph
     found = []
-    for rel, probe in ((extra["meta_graph"], ""), (extra["checkpoint"], ".index")):
+    for rel, probe in ((metagraph["meta_graph"], ""), (metagraph["checkpoint"], ".index")):
         candidates = [os.path.join(base, rel) for base in (artifact.path, artifact.folder)]
         found.append(next((c for c in candidates if os.path.exists(c + probe)), candidates[0]))
     return found[0], found[1]
@@ -28,7 +28,7 @@ def files(artifact):
 
 def consume(tf, artifact):
     meta_graph, checkpoint = files(artifact)
-    names = artifact.manifest["extra"]["tensors"]
+    names = artifact.manifest.tensor_names
     with tf.Graph().as_default() as graph, tf.compat.v1.Session(graph=graph) as sess:
         saver = tf.compat.v1.train.import_meta_graph(meta_graph)
         if saver is None:

@@ -1,16 +1,16 @@
-"""Load with tf.saved_model.load and save again with tf.saved_model.save: which method names survive a TF2 re-export."""
+"""Load with tf.saved_model.load and save again with tf.saved_model.save: do the method names survive a
+TF2 re-export? The guides say no: tf.saved_model.save writes every signature as a predict signature, which
+is why MethodNameUpdater exists. So this path fails, as a known and documented limitation."""
 import os
 import tempfile
 
 import numpy as np
 
+from consumers import signature_method_names
 from matrix.plugin import executing_eagerly, tf2_saved_model
 
 API = "tf.saved_model.load + tf.saved_model.save(signatures=loaded.signatures) -> method_name"
-
-# tf.saved_model.save writes every signature as a predict signature; that is why
-# MethodNameUpdater exists. A classify/regress name is therefore expected to be lost.
-PREDICT = "tensorflow/serving/predict"
+FEEDS = False  # reads what the model declares; feeds it nothing
 
 
 def available(tf):
@@ -18,14 +18,8 @@ def available(tf):
         return "tf.saved_model.load/save (TF2 object API) needs TF 2 behaviour"
 
 
-def applies(manifest):
-    if not manifest.get("extra", {}).get("method_names"):
-        return "the producer set no method names to check"
-
-
-def expected(manifest):
-    return {"method_name:" + key: {"dtype": "string", "shape": [], "values": [PREDICT]}
-            for key in manifest["extra"]["method_names"]}
+applies = signature_method_names.applies
+expected = signature_method_names.expected
 
 
 def consume(tf, artifact):

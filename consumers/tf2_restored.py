@@ -1,6 +1,7 @@
-"""tf.saved_model.load's restored object: its __call__ (no signature needed) and its variables' values."""
+"""tf.saved_model.load's restored object called as its author calls it, and its variables' values."""
+import numpy as np
 
-from consumers import _restored
+from consumers import _call
 from matrix.plugin import Refused, needs_saved_model, needs_tf2_load
 
 API = "tf.saved_model.load + loaded(x) + loaded.variables"
@@ -9,24 +10,30 @@ API = "tf.saved_model.load + loaded(x) + loaded.variables"
 available = needs_tf2_load
 
 
-# Every SavedModel: a TF1 export loads without a restored __call__, and the cell says so.
+# Every SavedModel: an object its author never called (a TF1 export, a Keras 3 export) loads
+# without a __call__, and the cell says so.
 applies = needs_saved_model
 
 
 def expected(manifest):
-    values = dict(manifest["outputs"])
-    values.update(("variable:" + name, value) for name, value in manifest["variables"].items())
+    values = dict(manifest.call.outputs if manifest.call else manifest.outputs)
+    values.update(("variable:" + name, value) for name, value in manifest.variables.items())
+    values.update(("regularization_loss:%d" % i, {"dtype": "float32", "shape": [], "values": [loss]})
+                  for i, loss in enumerate(manifest.regularization_losses))
     return values
 
 
 def consume(tf, artifact):
     loaded = tf.compat.v2.saved_model.load(artifact.path, tags=artifact.tags)
-    if not callable(loaded):
-        raise Refused("the restored %s has no __call__ (a TF1 SavedModel has signatures only: %s)" % (
-            type(loaded).__name__, ", ".join(sorted(loaded.signatures.keys())) or "none"))
-    outputs = _restored.numpy(artifact, _restored.call(tf, loaded, artifact.inputs))
+    if artifact.call is None or not callable(loaded):
+        raise Refused("the restored %s has no __call__%s (signatures only: %s)" % (
+            type(loaded).__name__, "" if artifact.call is None else " although its author called it",
+            ", ".join(sorted(loaded.signatures.keys())) or "none"))
+    outputs = _call.named(_call.call(loaded, artifact, tf.constant), artifact, lambda t: t.numpy())
     for variable in restored_variables(tf, loaded):
         outputs["variable:" + variable.name.split(":")[0]] = variable.numpy()
+    for i, loss in enumerate(getattr(loaded, "regularization_losses", None) or []):
+        outputs["regularization_loss:%d" % i] = np.float32(loss().numpy())
     return outputs
 
 

@@ -13,7 +13,7 @@ def available(tf):
 
 def consume(tf, artifact):
     meta_graph, checkpoint = tf1_import_meta_graph.files(artifact)
-    names = artifact.manifest["extra"]["tensors"]
+    names = artifact.manifest.tensor_names
     savers = []
     wrapped = tf.compat.v1.wrap_function(
         lambda: savers.append(tf.compat.v1.train.import_meta_graph(meta_graph)), [])

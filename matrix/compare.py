@@ -1,30 +1,42 @@
 """The one place a verdict on outputs is reached: consumer outputs vs golden values.
 
 Consumers never judge themselves; the grid hands what they returned to
-`compare`. Floats match within RTOL/ATOL (float32 arithmetic may differ in
-the last bits between TF versions and kernels); every other dtype, every
-shape and every dtype name must match exactly. Nothing compared is never a pass.
+`compare`. Floats match within the golden values' tolerance (by default
+|actual - golden| <= 1e-6 + 1e-5 * |golden|: float32 arithmetic may differ in
+the last bits between TF versions and kernels); every other dtype, every shape
+and every dtype name must match exactly. Nothing compared is never a pass.
+A mismatch says what kind it is (`KINDS`), for the report's policy labels.
 """
-from typing import Dict, Optional
+from typing import Dict, NamedTuple, Optional
 
 import numpy as np
 
-RTOL = 1e-5
-ATOL = 1e-6
+from matrix.manifest import Golden
+
+RTOL = Golden.rtol
+ATOL = Golden.atol
 TOLERANCE = "floats: |actual - golden| <= %g + %g * |golden|; other dtypes, shapes and dtype names: exact" % (ATOL, RTOL)
+KINDS = ("nothing", "missing", "dtype", "shape", "float values", "values")
 
 
-def compare(golden: Dict[str, np.ndarray], actual: Dict[str, np.ndarray]) -> Optional[str]:
-    """None when every golden output is present and equal; else why not (one line)."""
+class Mismatch(NamedTuple):
+    kind: str   # one of KINDS
+    text: str   # one line
+
+
+def compare(golden: Dict[str, np.ndarray], actual: Dict[str, np.ndarray], atol: float = ATOL,
+            rtol: float = RTOL) -> Optional[Mismatch]:
+    """None when every golden output is present and equal; else what differs (the first output that does)."""
     if not golden:
-        return "nothing to compare: the manifest holds no golden values for this consumer"
+        return Mismatch("nothing", "nothing to compare: the manifest holds no golden values for this consumer")
     missing = sorted(set(golden) - set(actual))
     if missing:
-        return "outputs missing: %s (consumer returned %s)" % (", ".join(missing), ", ".join(sorted(actual)) or "nothing")
+        return Mismatch("missing", "outputs missing: %s (consumer returned %s)" % (
+            ", ".join(missing), ", ".join(sorted(actual)) or "nothing"))
     for name in sorted(golden):
-        problem = _compare_one(np.asarray(golden[name]), np.asarray(actual[name]))
+        problem = _compare_one(np.asarray(golden[name]), np.asarray(actual[name]), atol, rtol)
         if problem:
-            return "%s: %s" % (name, problem)
+            return Mismatch(problem.kind, "%s: %s" % (name, problem.text))
     return None
 
 
@@ -32,19 +44,20 @@ def _dtype_name(array: np.ndarray) -> str:
     return "string" if array.dtype.kind in "SUO" else array.dtype.name
 
 
-def _compare_one(golden: np.ndarray, actual: np.ndarray) -> Optional[str]:
+def _compare_one(golden: np.ndarray, actual: np.ndarray, atol: float, rtol: float) -> Optional[Mismatch]:
     if _dtype_name(golden) != _dtype_name(actual):
-        return "dtype %s, golden %s" % (_dtype_name(actual), _dtype_name(golden))
+        return Mismatch("dtype", "dtype %s, golden %s" % (_dtype_name(actual), _dtype_name(golden)))
     if golden.shape != actual.shape:
-        return "shape %s, golden %s" % (list(actual.shape), list(golden.shape))
+        return Mismatch("shape", "shape %s, golden %s" % (list(actual.shape), list(golden.shape)))
     if golden.dtype.kind == "f":
-        close = np.isclose(actual, golden, rtol=RTOL, atol=ATOL, equal_nan=True)
+        close = np.isclose(actual, golden, rtol=rtol, atol=atol, equal_nan=True)
     else:
         close = np.asarray(actual == golden)
     if not np.all(close):
         bad = int(np.size(close) - np.count_nonzero(close))
         first = tuple(int(i) for i in np.argwhere(~np.asarray(close).reshape(golden.shape))[0]) if golden.ndim else ()
-        return "%d of %d values differ; at %s got %r, golden %r" % (
-            bad, golden.size, list(first), actual[first].tolist() if first else actual.tolist(),
-            golden[first].tolist() if first else golden.tolist())
+        return Mismatch("float values" if golden.dtype.kind == "f" else "values",
+                        "%d of %d values differ; at %s got %r, golden %r" % (
+                            bad, golden.size, list(first), actual[first].tolist() if first else actual.tolist(),
+                            golden[first].tolist() if first else golden.tolist()))
     return None

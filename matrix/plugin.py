@@ -3,6 +3,7 @@
 A producer module (producers/NAME.py) defines
     API = "the save API it exercises"
     CASES = ("add_two", ...)                 # model cases from matrix.cases
+    LOADS_WITH = ("tf1_session", ...)        # the load APIs its documentation shows (the report's diagonal check)
     def available(tf) -> Optional[str]       # None, or why the API does not exist here
     def produce(tf, case, export_dir) -> Export
 
@@ -12,8 +13,16 @@ A consumer module (consumers/NAME.py) defines
     def consume(tf, artifact) -> Dict[str, array]   # outputs by name; the grid judges them
 and optionally
     def applies(manifest) -> Optional[str]   # None, or why this check has nothing to check here
+    def expected(manifest) -> Dict[str, tensor JSON]   # the golden values it is judged on
+                                             # (default: manifest.outputs, the signature's goldens)
+    FEEDS = False                            # it reads the model without feeding it inputs
+    RUNS_MODEL_CODE = True                   # it may run Python code stored in a model (Keras Lambda layers):
+                                             # your imported models reach it only with --allow-model-code
 
-`tf` is the TensorFlow module the harness imported once for the whole
+`manifest` is a matrix.manifest.Manifest: decide on its facts (format, call,
+variable_kind, reusable, signature shapes...), never on the producer's name.
+`artifact` (matrix.manifest.Artifact) has .path, .tags, .signature, .call,
+.inputs and .golden as numpy, and .manifest. `tf` is the TensorFlow module the harness imported once for the whole
 worker. Modules must not import TensorFlow at their top level: the grid
 reads API and CASES without it. Raise Refused when the API under test
 refuses in a way the plugin detects itself (an exit status, a missing
@@ -28,37 +37,82 @@ class Refused(Exception):
 
 
 class Export(object):
-    """What a producer saved, and the golden outputs it computed in its own process."""
+    """What a producer saved, and the golden outputs it computed in its own process (numpy values).
+
+    Becomes the artifact's Manifest (matrix/manifest.py says what each field means)."""
 
     def __init__(self, inputs: Dict[str, Any], outputs: Dict[str, Any], tags: Sequence[str] = ("serve",),
-                 signature: Optional[str] = "serving_default", variables: Optional[Dict[str, Any]] = None,
-                 variable_kind: str = "none", format: str = "saved_model", notes: str = "",
-                 extra: Optional[Dict[str, Any]] = None) -> None:
+                 signature: Optional[str] = "serving_default", call: Optional["Call"] = None,
+                 variables: Optional[Dict[str, Any]] = None, variable_kind: str = "none",
+                 trained_by_signature: Optional[Sequence[str]] = None, format: str = "saved_model",
+                 reusable: bool = False, regularization_losses: Sequence[float] = (),
+                 method_names: Optional[Dict[str, str]] = None, tensor_names: Optional[Dict[str, Dict[str, str]]] = None,
+                 metagraph: Optional[Dict[str, str]] = None, notes: str = "") -> None:
         self.inputs = inputs
         self.outputs = outputs
         self.tags = list(tags)
         self.signature = signature
+        self.call = call
         self.variables = variables or {}
-        self.variable_kind = variable_kind  # "ref" (TF1 VariableV2), "resource", or "none"
-        self.format = format                # "saved_model", or "metagraph" (MetaGraph + checkpoint)
+        self.variable_kind = variable_kind
+        # By default the signature reads every variable (fine-tuning through it trains them all).
+        self.trained_by_signature = sorted(self.variables) if trained_by_signature is None else list(trained_by_signature)
+        self.format = format
+        self.reusable = reusable
+        self.regularization_losses = [float(v) for v in regularization_losses]
+        self.method_names = dict(method_names or {})
+        self.tensor_names = tensor_names
+        self.metagraph = metagraph
         self.notes = notes
-        self.extra = extra or {}            # JSON-able facts a consumer's expected() may check
+
+    def to_json(self) -> Dict[str, Any]:
+        from matrix import tensors
+        call = None
+        if self.call is not None:
+            call = dict(vars(self.call), outputs=tensors.encode_all(self.call.outputs))
+        return dict(vars(self), inputs=tensors.encode_all(self.inputs), outputs=tensors.encode_all(self.outputs),
+                    variables=tensors.encode_all(self.variables), call=call)
 
 
-def needs_saved_model(manifest: Dict[str, Any]) -> Optional[str]:
+class Call(object):
+    """How the saved object's __call__ is called by its author, and what that call returned (numpy values).
+
+    convention: "tensor" | "args" | "dict" | "list"; returns: "tensor" | "list" | "dict" (manifest.Call)."""
+
+    def __init__(self, convention: str, inputs: Sequence[str], returns: str, outputs: Dict[str, Any],
+                 training_arg: bool = False) -> None:
+        self.convention = convention
+        self.inputs = list(inputs)
+        self.returns = returns
+        self.outputs = outputs
+        self.output_names = list(outputs)  # the order the call returns them in
+        self.training_arg = training_arg
+
+
+def needs_saved_model(manifest: Any) -> Optional[str]:
     """applies() for consumers of SavedModels (not MetaGraph + checkpoint artifacts)."""
-    if manifest.get("format", "saved_model") != "saved_model":
-        return "not a SavedModel (%s)" % manifest.get("format")
+    if not manifest.is_saved_model:
+        return "not a SavedModel (%s)" % manifest.format
     return None
 
 
-def needs_signature(manifest: Dict[str, Any]) -> Optional[str]:
+def needs_signature(manifest: Any) -> Optional[str]:
     """applies() for consumers that call a SavedModel signature: None, or why there is none to call."""
     reason = needs_saved_model(manifest)
     if reason:
         return reason
-    if manifest.get("signature") is None:
+    if manifest.signature is None:
         return "the artifact has no signature to call"
+    return None
+
+
+def needs_call(manifest: Any) -> Optional[str]:
+    """applies() for consumers that call the restored object itself, as its author does."""
+    reason = needs_saved_model(manifest)
+    if reason:
+        return reason
+    if manifest.call is None and manifest.signature is None:
+        return "the saved object has no __call__ its author uses and no signature"
     return None
 
 

@@ -1,71 +1,115 @@
 """TF's command-line programs, run as separate processes without paying TF's import each time.
 
 `saved_model_cli` is a console script whose whole cost is importing TF (4-5 s)
-before a 50 ms run. A program server imports the program's module once and,
-for each run, forks a fresh child that sets sys.argv and calls the same entry
-point the console script calls; the child's stdout/stderr and exit status are
-the program's. The server itself never runs TF, so each child starts as
-clean as a new process would (past the import).
+before a 50 ms run; so are `tf2onnx.convert` and TF 1.x's `toco_from_protos`
+(which TF 1.x's TFLite converter runs for every conversion). A program server
+imports the program's module once and listens on a unix socket; for each run
+it forks a fresh child that sets sys.argv and calls the same entry point the
+console script calls. The child's stdout/stderr and exit status are the
+program's. The server itself never runs TF, so each child starts as clean as a
+new process would (past the import).
 
-    python -m matrix.programs MODULE FUNCTION     (started by ProgramServer)
-MATRIX_PROGRAM_FORK=0 runs the real console script in a plain subprocess instead.
+    python -m matrix.programs serve SOCKET MODULE FUNCTION    a server (the TF worker starts them)
+    python -S matrix/programs.py SOCKET PROGRAM ARG...        a client: one run, as a drop-in command
+
+The TF worker owns the servers (Servers) and starts one on a cell's request;
+a cell calls run_program(), and TF 1.x's converter runs the client command.
+Stdlib only; the client part runs without site-packages (python -S).
 """
 import json
 import os
+import socket
 import subprocess
 import sys
+import tempfile
+import time
 import traceback
-from typing import List, Optional, Tuple
 
-from matrix import paths
-
-_SERVERS = {}
-
-
-class ProgramServer(object):
-    def __init__(self, module: str, function: str) -> None:
-        env = dict(os.environ, PYTHONPATH=os.pathsep.join([paths.ROOT] + [
-            p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p]))
-        self.proc = subprocess.Popen([sys.executable, "-m", "matrix.programs", module, function],
-                                     stdin=subprocess.PIPE, stdout=subprocess.PIPE, cwd=paths.ROOT, env=env,
-                                     universal_newlines=True)
-
-    def run(self, argv: List[str], output: str) -> int:
-        assert self.proc.stdin is not None and self.proc.stdout is not None
-        self.proc.stdin.write(json.dumps({"argv": argv, "output": output}) + "\n")
-        self.proc.stdin.flush()
-        line = self.proc.stdout.readline()
-        if not line:
-            raise RuntimeError("program server for %s exited with %s" % (argv[0], self.proc.wait()))
-        return json.loads(line)["code"]
+# How a cell finds a program's server: set by the TF worker's child (it asks the worker);
+# None outside a worker (a bare loop, a test), where run_program starts a server of its own.
+SOCKET_FOR = None
+_LOCAL = None
 
 
-def program_missing(script: str) -> Optional[str]:
-    """available() for consumers of a console script installed beside this Python."""
-    if not os.path.exists(os.path.join(os.path.dirname(sys.executable), script)):
-        return "no %s program beside this Python" % script
-    return None
+class Servers(object):
+    """The program servers of one TF worker, started on demand, one per program."""
+
+    def __init__(self, folder=None):
+        self.folder = folder or tempfile.mkdtemp(prefix="matrix-programs-")
+        self.procs = {}
+
+    def socket(self, name, module, function):
+        path = os.path.join(self.folder, name + ".sock")
+        proc = self.procs.get(name)
+        if proc is not None and proc.poll() is None and os.path.exists(path):
+            return path
+        if os.path.exists(path):
+            os.remove(path)
+        root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+        env = dict(os.environ, PYTHONPATH=os.pathsep.join(
+            [root] + [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p]))
+        proc = subprocess.Popen([sys.executable, "-m", "matrix.programs", "serve", path, module, function],
+                                stdin=subprocess.DEVNULL, cwd=root, env=env)
+        self.procs[name] = proc
+        deadline = time.time() + 300  # the import alone: 4-12 s, far more on a cold disk cache
+        while not os.path.exists(path):
+            if proc.poll() is not None:
+                raise RuntimeError("exited with status %s while importing %s" % (proc.returncode, module))
+            if time.time() > deadline:
+                proc.kill()
+                raise RuntimeError("did not start within 300 s")
+            time.sleep(0.02)
+        return path
+
+    def stop(self):
+        for proc in self.procs.values():
+            if proc.poll() is None:
+                proc.kill()
+            proc.wait()
+        self.procs = {}
 
 
-def run_program(script: str, module: str, function: str, argv: List[str], output: str) -> Tuple[int, str]:
-    """Run program `script` (console script or `python -m`, entry point module:function) with argv.
+def request(path, argv, output):
+    """Run argv through the server at `path`; the program's output goes to the file `output`."""
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as conn:
+        conn.connect(path)
+        conn.sendall((json.dumps({"argv": argv, "output": output}) + "\n").encode("utf-8"))
+        answer = b""
+        while not answer.endswith(b"\n"):
+            chunk = conn.recv(4096)
+            if not chunk:
+                raise RuntimeError("program server %s closed the connection (it died)" % path)
+            answer += chunk
+    return json.loads(answer.decode("utf-8"))["code"]
 
-    Returns (exit code, combined stdout and stderr)."""
-    if os.environ.get("MATRIX_PROGRAM_FORK", "1") == "0" or not hasattr(os, "fork"):
-        path = os.path.join(os.path.dirname(sys.executable), script)
-        command = [path] if os.path.exists(path) else [sys.executable, "-m", module]  # `python -m tf2onnx.convert`
-        done = subprocess.run(command + argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                              universal_newlines=True)
-        return done.returncode, done.stdout
-    server = _SERVERS.get((module, function))
-    if server is None or server.proc.poll() is not None:
-        server = _SERVERS[(module, function)] = ProgramServer(module, function)
-    code = server.run([script] + argv, output)
+
+def socket_for(name, module, function):
+    global _LOCAL
+    if SOCKET_FOR is not None:
+        return SOCKET_FOR(name, module, function)
+    if _LOCAL is None:
+        _LOCAL = Servers()
+    return _LOCAL.socket(name, module, function)
+
+
+def run_program(name, module, function, argv, output):
+    """Run program `name` (entry point module:function) with argv. Returns (exit code, its output).
+
+    A negative code is the signal that killed the program."""
+    code = request(socket_for(name, module, function), [name] + list(argv), output)
     with open(output, errors="replace") as f:
         return code, f.read()
 
 
-def _child(entry, argv: List[str], output: str) -> None:
+def client_command(name, module, function):
+    """A shell command that runs the program once through its server (for code that spawns it itself)."""
+    path = socket_for(name, module, function)
+    return "%s -S %s %s %s" % (sys.executable, os.path.abspath(__file__), path, name)
+
+
+# -- the server ----------------------------------------------------------------------------------------
+
+def _child(entry, argv, output):
     fd = os.open(output, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
     os.dup2(fd, 1)
     os.dup2(fd, 2)
@@ -86,19 +130,55 @@ def _child(entry, argv: List[str], output: str) -> None:
     os._exit(code)
 
 
-def serve(module: str, function: str) -> None:
+def serve(path, module, function):
     import importlib
     entry = getattr(importlib.import_module(module), function)
-    for line in sys.stdin:
-        request = json.loads(line)
-        pid = os.fork()
-        if pid == 0:
-            _child(entry, request["argv"], request["output"])
-        _, status = os.waitpid(pid, 0)
-        code = -os.WTERMSIG(status) if os.WIFSIGNALED(status) else os.WEXITSTATUS(status)
-        sys.stdout.write(json.dumps({"code": code}) + "\n")
+    listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    listener.bind(path + ".tmp")
+    listener.listen(8)
+    os.rename(path + ".tmp", path)  # the socket appears only once the import is done
+    while True:
+        conn, _ = listener.accept()
+        with conn:
+            data = b""
+            while not data.endswith(b"\n"):
+                chunk = conn.recv(1 << 16)
+                if not chunk:
+                    break
+                data += chunk
+            if not data.endswith(b"\n"):
+                continue  # the client went away
+            ask = json.loads(data.decode("utf-8"))
+            pid = os.fork()
+            if pid == 0:
+                listener.close()
+                conn.close()
+                _child(entry, ask["argv"], ask["output"])
+            _, status = os.waitpid(pid, 0)
+            code = -os.WTERMSIG(status) if os.WIFSIGNALED(status) else os.WEXITSTATUS(status)
+            try:
+                conn.sendall((json.dumps({"code": code}) + "\n").encode("utf-8"))
+            except OSError:
+                pass  # the client was killed meanwhile
+
+
+# -- the client (python -S matrix/programs.py SOCKET PROGRAM ARG...) ------------------------------------
+
+def client(path, argv):
+    fd, output = tempfile.mkstemp(prefix="program-", suffix=".out")
+    os.close(fd)
+    try:
+        code = request(path, argv, output)
+        with open(output, "rb") as f:
+            sys.stdout.buffer.write(f.read())
         sys.stdout.flush()
+    finally:
+        os.remove(output)
+    return code if code >= 0 else 128 - code
 
 
 if __name__ == "__main__":
-    serve(sys.argv[1], sys.argv[2])
+    if sys.argv[1] == "serve":
+        serve(*sys.argv[2:5])
+    else:
+        sys.exit(client(sys.argv[1], sys.argv[2:]))

@@ -1,12 +1,6 @@
-"""The grid itself: one test per cell, parametrized by conftest.py."""
+"""The grid itself: one test per cell (parametrized by matrix/pytest_grid.py from the planned job)."""
+from matrix.pytest_grid import report
 
 
-def test_produce(produce_cell, matrix_session, verdict):
-    producer, case = produce_cell
-    verdict(matrix_session.produce(producer, case))
-
-
-def test_consume(consume_cell, matrix_session, verdict):
-    folder, consumer = consume_cell
-    verdict(matrix_session.consume(folder, consumer))
-
+def test_cell(planned, matrix_session):
+    report(matrix_session.run(planned))

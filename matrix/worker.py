@@ -1,28 +1,39 @@
-"""The TF worker: a long-lived child process that imports TensorFlow once and
-runs cells sent to it as JSON lines.
+"""The TF worker: imports TensorFlow once, then runs each artifact's cells in a fresh forked child.
 
-    python -m matrix.worker      (started by matrix.runner, never by hand)
+    python -m matrix.worker [--plugins DIR]     (started by matrix/tfprocess.py, never by hand)
 
-stdin carries requests; the original stdout carries replies, one JSON line
-each; everything TF or a plugin prints goes to stderr (the worker's log).
-A crash or hang here takes down only this process: the runner on the other
-side of the pipe records the cell as crash/timeout and starts a new worker.
+stdin carries requests and the original stdout replies (matrix/protocol.py),
+one JSON line each; everything TF or a plugin prints goes to stderr (the
+worker's log). The worker itself never runs TensorFlow: it imports it, and
+every plugin's libraries while checking which plugins exist here, then forks
+one child per artifact. The child runs that artifact's cells one after the
+other and exits when a request for another artifact arrives. So:
+  - no cell sees what another artifact's cells left behind (TF 1.x keeps
+    resource variables of loaded TF1 graphs in its eager context under their
+    graph names and cannot reset it; Keras keeps global state): a verdict
+    never depends on what ran before it;
+  - a crash or hang kills only the child: the cell is `crash` or `timeout`,
+    and the next artifact gets a new child without another TF import.
+Console programs a cell runs (saved_model_cli, tf2onnx, TF 1.x's TOCO) are
+served by program servers this process starts on a child's request
+(matrix/programs.py), so each costs one import per worker, not one per run.
 """
+import argparse
 import faulthandler
 import json
 import os
 import platform
-import shutil
+import select
+import signal
+import socket
 import sys
 import time
 import traceback
-from typing import Any, Dict
+from typing import Any, Dict, Optional, Tuple
 
-from matrix import paths, plugins, tensors
+from matrix import programs, protocol, reasons, tensors
+from matrix.discovery import KINDS, Plugins
 from matrix.plugin import Refused
-
-OUR_CODE = tuple(os.path.join(paths.ROOT, d) + os.sep for d in ("matrix", "producers", "consumers")) + tuple(
-    folder + os.sep for kind in plugins.KINDS for folder in plugins.folders(kind)[1:])
 
 
 def import_tf() -> Any:
@@ -36,116 +47,241 @@ def import_tf() -> Any:
     return tf
 
 
-def versions(tf: Any) -> Dict[str, str]:
+def keras2_version(k2: Any) -> str:
+    """tf.keras before TF 2.16 carries no __version__: the `keras` 2.x package it is made of does."""
+    if getattr(k2, "__version__", None):
+        return k2.__version__
+    try:
+        import keras
+        return keras.__version__
+    except ImportError:
+        return "?"
+
+
+def keras_versions(tf: Any) -> str:
     from matrix.plugin import keras2, keras3
     k2, k3 = keras2(tf), keras3()
     keras = ", ".join(v for v in [
         "keras %s" % k3.__version__ if k3 else "",
-        "keras2 %s" % getattr(k2, "__version__", "?") if k2 else "",
+        "keras2 %s" % keras2_version(k2) if k2 else "",
     ] if v)
-    return {"tf": tf.__version__, "keras": keras or "none", "python": platform.python_version(),
-            "platform": platform.platform()}
+    return keras or "none"
 
 
-def first_line(exc: BaseException) -> str:
-    text = ("%s: %s" % (type(exc).__name__, exc)).strip()
-    for line in text.splitlines():
-        if line.strip():
-            return line.strip()[:500]
-    return type(exc).__name__
-
-
-def failure(exc: BaseException) -> Dict[str, Any]:
+def failure(exc: BaseException, our_code: Tuple[str, ...]) -> protocol.Failed:
     """A refusal by the API under test (fail), or a bug in our own code (error).
 
     Decided by where the exception was raised: the innermost frame in
     TensorFlow, Keras or any library means the API refused; in producers/,
-    consumers/ or matrix/ it is a plugin or harness bug. Refused is always a
-    refusal; a plugin that cannot even be imported or asked for availability is a bug.
+    consumers/ or matrix/ it is a plugin or harness bug. Refused is always a refusal.
     """
     tb = exc.__traceback__
     innermost = None
     while tb is not None:
         innermost = tb.tb_frame.f_code.co_filename
         tb = tb.tb_next
-    ours = innermost is not None and os.path.abspath(innermost).startswith(OUR_CODE)
-    if isinstance(exc, PluginBug):
-        status, reason = "error", str(exc)
-    else:
-        status, reason = ("fail" if isinstance(exc, Refused) or not ours else "error"), first_line(exc)
-    return {"status": status, "reason": reason,
-            "detail": "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))[-8000:]}
+    ours = innermost is not None and os.path.abspath(innermost).startswith(our_code)
+    status = "fail" if isinstance(exc, Refused) or not ours else "error"
+    return protocol.Failed(status, reasons.of_exception(exc),
+                           "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))[-8000:])
 
 
-class PluginBug(Exception):
-    """A plugin failed before the API under test was called: always an error."""
+def check_plugins(tf: Any, plugins: Plugins) -> Tuple[Dict[str, Dict[str, str]], Dict[str, Dict[str, str]]]:
+    """(unavailable, broken): kind -> plugin -> why. Importing the plugins' libraries here, once,
+    also means every child starts with them imported."""
+    unavailable, broken = {k: {} for k in KINDS}, {k: {} for k in KINDS}  # type: Tuple[Dict, Dict]
+    for kind in KINDS:
+        for name in plugins.names(kind):
+            try:
+                reason = plugins.load(kind, name).available(tf)
+            except Exception as exc:
+                broken[kind][name] = "%s/%s failed to load or check availability: %s" % (kind, name, reasons.of_exception(exc))
+                continue
+            if reason:
+                unavailable[kind][name] = str(reason)
+    return unavailable, broken
 
 
-def ready(tf: Any, kind: str, name: str) -> Any:
-    """The plugin module, checked for availability; raises PluginBug if it cannot say."""
+# -- the child: one artifact's cells ------------------------------------------------------------------
+
+def run_request(tf: Any, plugins: Plugins, request: Any) -> Any:
     try:
-        module = plugins.load(kind, name)
-        return module, module.available(tf)
-    except Exception as exc:
-        raise PluginBug("%s/%s failed to load or check availability: %s" % (kind, name, first_line(exc)))
+        if isinstance(request, protocol.ProduceRequest):
+            from matrix.cases import CASES
+            module = plugins.load("producers", request.producer)
+            os.makedirs(request.folder, exist_ok=True)
+            export = module.produce(tf, CASES[request.case], os.path.join(request.folder, "model"))
+            return protocol.Exported(export.to_json())
+        from matrix.manifest import Artifact
+        module = plugins.load("consumers", request.consumer)
+        outputs = module.consume(tf, Artifact(request.artifact))
+        return protocol.Outputs(tensors.encode_all(outputs))
+    except Exception as exc:  # every failure becomes a reply; only a crash ends the child
+        return failure(exc, plugins.our_code())
 
 
-def produce(tf: Any, request: Dict[str, Any]) -> Dict[str, Any]:
-    from matrix.cases import CASES
-    module, reason = ready(tf, "producers", request["producer"])
-    if reason:
-        return {"status": "unavailable", "reason": reason}
-    folder = request["folder"]
-    shutil.rmtree(folder, ignore_errors=True)
-    os.makedirs(folder)
-    export = module.produce(tf, CASES[request["case"]], os.path.join(folder, "model"))
-    return {"status": "ok", "export": {
-        "inputs": tensors.encode_all(export.inputs), "outputs": tensors.encode_all(export.outputs),
-        "tags": export.tags, "signature": export.signature,
-        "variables": tensors.encode_all(export.variables), "variable_kind": export.variable_kind,
-        "format": export.format, "notes": export.notes, "extra": export.extra}}
+def child_main(sock: socket.socket, tf: Any, plugins: Plugins) -> None:
+    stream = sock.makefile("rw")
+
+    def ask_for_program(name: str, module: str, function: str) -> str:
+        stream.write(json.dumps({"program": [name, module, function]}) + "\n")
+        stream.flush()
+        answer = json.loads(stream.readline())
+        if "error" in answer:
+            raise RuntimeError(answer["error"])
+        return answer["socket"]
+
+    programs.SOCKET_FOR = ask_for_program
+    for line in stream:
+        request = protocol.decode(line)
+        print("=== %s" % line.strip(), file=sys.stderr)
+        stream.write(protocol.encode(run_request(tf, plugins, request)) + "\n")
+        stream.flush()
 
 
-def consume(tf: Any, request: Dict[str, Any]) -> Dict[str, Any]:
-    from matrix.store import Artifact
-    module, reason = ready(tf, "consumers", request["consumer"])
-    if reason:
-        return {"status": "unavailable", "reason": reason}
-    artifact = Artifact(request["artifact"])
-    applies = getattr(module, "applies", None)
-    reason = applies(artifact.manifest) if applies else None
-    if reason:
-        return {"status": "unavailable", "reason": "not applicable: " + reason}
-    outputs = module.consume(tf, artifact)
-    return {"status": "ok", "outputs": tensors.encode_all(outputs)}
+class Child(object):
+    """The forked process that runs one artifact's cells."""
+
+    def __init__(self, folder: str, tf: Any, plugins: Plugins, servers: programs.Servers) -> None:
+        self.folder = folder
+        self.servers = servers
+        ours, theirs = socket.socketpair()
+        sys.stderr.flush()
+        self.pid = os.fork()
+        if self.pid == 0:  # the child
+            code = 0
+            try:
+                ours.close()
+                devnull = os.open(os.devnull, os.O_RDONLY)
+                os.dup2(devnull, 0)
+                child_main(theirs, tf, plugins)
+            except BaseException:
+                traceback.print_exc()
+                code = 70
+            finally:
+                sys.stderr.flush()
+                os._exit(code)
+        theirs.close()
+        self.sock = ours
+        self.buffer = b""
+
+    def _readline(self, deadline: float) -> Optional[str]:
+        """One line from the child, None at EOF; raises TimeoutError at the deadline."""
+        while b"\n" not in self.buffer:
+            left = deadline - time.time()
+            if left <= 0:
+                raise TimeoutError()
+            ready, _, _ = select.select([self.sock], [], [], min(left, 1.0))
+            if ready:
+                chunk = self.sock.recv(1 << 16)
+                if not chunk:
+                    return None
+                self.buffer += chunk
+        line, self.buffer = self.buffer.split(b"\n", 1)
+        return line.decode("utf-8")
+
+    def run(self, request: Any, timeout: float) -> Any:
+        deadline = time.time() + timeout
+        self.sock.sendall((protocol.encode(request) + "\n").encode("utf-8"))
+        while True:
+            try:
+                line = self._readline(deadline)
+            except TimeoutError:
+                self.kill()
+                self.servers.stop()  # a program may be stuck on the killed cell's behalf
+                return protocol.Failed("timeout", "cell timed out after %g s; its process was killed" % timeout)
+            if line is None:
+                how = self.wait()
+                self.sock.close()
+                return protocol.Failed("crash", "the cell's process %s" % how)
+            if line.startswith('{"program"'):
+                name, module, function = json.loads(line)["program"]
+                try:
+                    answer = {"socket": self.servers.socket(name, module, function)}
+                except Exception as exc:
+                    answer = {"error": "%s program server failed to start: %s" % (name, reasons.of_exception(exc))}
+                self.sock.sendall((json.dumps(answer) + "\n").encode("utf-8"))
+                continue
+            return protocol.decode(line)
+
+    def wait(self) -> str:
+        _, status = os.waitpid(self.pid, 0)
+        self.pid = 0
+        if os.WIFSIGNALED(status):
+            return "was killed by %s" % signal_name(os.WTERMSIG(status))
+        return "exited with status %d without answering" % os.WEXITSTATUS(status)
+
+    def kill(self) -> None:
+        if self.pid:
+            try:
+                os.kill(self.pid, signal.SIGKILL)
+            except OSError:
+                pass
+            self.wait()
+        self.sock.close()
+
+    def close(self) -> None:
+        """Let the child finish (EOF on its socket), then reap it."""
+        if self.pid:
+            self.sock.shutdown(socket.SHUT_WR)
+            deadline = time.time() + 30
+            while time.time() < deadline:
+                pid, _ = os.waitpid(self.pid, os.WNOHANG)
+                if pid:
+                    self.pid = 0
+                    break
+                time.sleep(0.005)
+        self.kill()
 
 
-HANDLERS = {"produce": produce, "consume": consume}
+def signal_name(number: int) -> str:
+    try:
+        return signal.Signals(number).name
+    except ValueError:
+        return "signal %d" % number
 
+
+# -- the parent ---------------------------------------------------------------------------------------------
 
 def main() -> None:
+    parser = argparse.ArgumentParser(prog="python -m matrix.worker")
+    parser.add_argument("--plugins", help="an extra folder with producers/ and consumers/ plugins")
+    args = parser.parse_args()
     channel = os.fdopen(os.dup(1), "w")
     os.dup2(2, 1)
     sys.stdout = sys.stderr
     faulthandler.enable()
 
-    def reply(message: Dict[str, Any]) -> None:
-        channel.write(json.dumps(message) + "\n")
+    def reply(message: Any) -> None:
+        channel.write(protocol.encode(message) + "\n")
         channel.flush()
 
     started = time.time()
     tf = import_tf()
-    hello = versions(tf)
-    hello["import_seconds"] = round(time.time() - started, 2)
-    reply(hello)
-    for line in sys.stdin:
-        request = json.loads(line)
-        print("=== %s %s" % (request["op"], json.dumps(request)), file=sys.stderr)
-        try:
-            message = HANDLERS[request["op"]](tf, request)
-        except Exception as exc:  # every failure becomes a reply; only a crash ends the worker
-            message = failure(exc)
-        reply(message)
+    plugins = Plugins(args.plugins)
+    unavailable, broken = check_plugins(tf, plugins)
+    reply(protocol.Hello(tf=tf.__version__, keras=keras_versions(tf), python=platform.python_version(),
+                         platform=platform.platform(), import_seconds=round(time.time() - started, 2),
+                         unavailable=unavailable, broken=broken))
+    servers = programs.Servers()
+    child = None  # type: Optional[Child]
+    try:
+        for line in sys.stdin:
+            request = protocol.decode(line)
+            folder = request.folder if isinstance(request, protocol.ProduceRequest) else request.artifact
+            if child is not None and (child.folder != folder or isinstance(request, protocol.ProduceRequest)):
+                child.close()
+                child = None
+            if child is None:
+                child = Child(folder, tf, plugins, servers)
+            message = child.run(request, request.timeout)
+            if isinstance(message, protocol.Failed) and message.status in ("crash", "timeout"):
+                child = None
+            reply(message)
+    finally:
+        if child is not None:
+            child.close()
+        servers.stop()
 
 
 if __name__ == "__main__":

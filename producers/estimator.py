@@ -10,6 +10,7 @@ from producers.build import tf1
 
 API = "tf.estimator.Estimator.export_saved_model"
 CASES = ("add_two", "variable", "dense")
+LOADS_WITH = ("tf1_session", "tf2_load", "saved_model_cli")  # the load APIs its documentation shows
 
 
 available = needs_estimator

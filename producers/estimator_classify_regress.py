@@ -4,12 +4,12 @@ import tempfile
 
 import numpy as np
 
-from matrix import tensors
 from matrix.plugin import Export, needs_estimator
 from producers.build import examples, tf1
 
 API = "tf.estimator.Estimator.export_saved_model(ClassificationOutput, RegressionOutput, parsing receiver)"
 CASES = ("example_regress",)
+LOADS_WITH = ("tf1_session", "signature_method_names", "tf2_load", "saved_model_cli")  # the load APIs its documentation shows
 METHOD_NAMES = {"serving_default": "tensorflow/serving/regress", "classify": "tensorflow/serving/classify",
                 "predict": "tensorflow/serving/predict"}
 
@@ -49,7 +49,6 @@ def produce(tf, case, export_dir):
     os.rename(written.decode() if isinstance(written, bytes) else written, export_dir)
     os.rmdir(export_dir + ".tmp")
     variables = {n: est.get_variable_value(n) for n in examples.WEIGHTS}
-    classify = tensors.encode_all({"scores": golden["scores"], "classes": golden["classes"]})
+    # serving_default (regress) reads w and b; class_w and class_b feed the classify signature only.
     return Export(inputs, {"outputs": golden["value"]}, variables=variables, variable_kind=tf1.variable_kind(kinds),
-                  extra={"method_names": METHOD_NAMES,
-                         "signatures": {"classify": {"inputs": {"inputs": "inputs"}, "outputs": classify}}})
+                  trained_by_signature=["w", "b"], method_names=METHOD_NAMES)

@@ -4,6 +4,7 @@ from producers.build import keras_models
 
 API = "Keras 3 subclassed Model.export(format='tf_saved_model')"
 CASES = ("add_two", "variable", "dense", "dynamic_shape", "int64", "multi_io")
+LOADS_WITH = keras_models.KERAS3_LOADERS  # the load APIs its documentation shows
 
 
 available = needs_keras3
@@ -12,11 +13,10 @@ available = needs_keras3
 def produce(tf, case, export_dir):
     keras = keras3()
     built, inputs = keras_models.model(keras, case, "subclassed")
-    output = keras_models.golden(built, inputs)
+    call = keras_models.call(built, inputs)  # the export has no __call__: its golden values are the signature's
     # Named specs: without them Keras 3 names a subclassed model's inputs args_0, args_0_1, ...
     built.export(export_dir, input_signature=keras_models.input_signature(tf, case, inputs))
-    inputs, golden = keras_models.named(export_dir, "serving_default", inputs, output)
+    inputs, golden = keras_models.named(export_dir, "serving_default", inputs, call)
     variables = keras_models.weights(built)
     keras.backend.clear_session()
-    return Export(inputs, golden, variables=variables, variable_kind="resource",
-                  extra={"keras_call": "dict"})  # the restored model takes its inputs as one dict by name
+    return Export(inputs, golden, variables=variables, variable_kind="resource")

@@ -7,6 +7,7 @@ from producers.build import vocab
 
 API = "tf.compat.v1.saved_model.Builder(assets_collection, main_op=tables_initializer)"
 CASES = ("vocab_lookup",)
+LOADS_WITH = ("tf1_session", "tf2_load", "saved_model_cli")  # the load APIs its documentation shows
 
 
 def available(tf):
@@ -30,4 +31,4 @@ def produce(tf, case, export_dir):
         builder.save()
     shutil.rmtree(source)  # the SavedModel must work from its own assets/ copy
     tensors = {"inputs": {"x": x.name}, "outputs": {"output": ids.name}}
-    return Export(inputs, golden, extra={"assets": ["vocab.txt"], "tensors": tensors})
+    return Export(inputs, golden, tensor_names=tensors)

@@ -4,6 +4,7 @@ from producers.build import tf1
 
 API = "tf.compat.v1.saved_model.Builder + predict_signature_def"
 CASES = ("add_two", "variable", "dense", "dynamic_shape", "int64", "string", "bool", "multi_io")
+LOADS_WITH = tf1.LOADERS  # the load APIs its documentation shows
 
 
 def available(tf):
@@ -22,4 +23,4 @@ def produce(tf, case, export_dir):
         builder.save()
         return Export(model.feed_values, golden, variables=model.variable_values(sess),
                       variable_kind=model.variable_kind,
-                      extra={"tensors": model.tensor_names()})
+                      tensor_names=model.tensor_names())

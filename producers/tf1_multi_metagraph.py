@@ -4,6 +4,7 @@ from producers.build import tf1
 
 API = "tf.compat.v1.saved_model.Builder.add_meta_graph_and_variables + add_meta_graph (several tag sets)"
 CASES = ("add_two", "variable", "dense")
+LOADS_WITH = ("tf1_session", "tf2_load", "saved_model_cli")  # the load APIs its documentation shows
 TAG_SETS = (["serve"], ["train"], ["serve", "gpu"], ["serve", "matrix_custom_tag"])
 
 
@@ -26,4 +27,4 @@ def produce(tf, case, export_dir):
         builder.save()
         return Export(model.feed_values, golden, tags=TAG_SETS[0], variables=model.variable_values(sess),
                       variable_kind=model.variable_kind,
-                      extra={"tag_sets": [list(t) for t in TAG_SETS], "tensors": model.tensor_names()})
+                      tensor_names=model.tensor_names())

@@ -6,6 +6,7 @@ from producers.build import tf1
 
 API = "tf.compat.v1.train.Saver.export_meta_graph + save"
 CASES = ("variable", "dense")  # a Saver needs variables: add_two has none
+LOADS_WITH = ("tf1_import_meta_graph", "tf2_wrap_function_prune")  # the load APIs its documentation shows
 
 
 def available(tf):
@@ -24,4 +25,5 @@ def produce(tf, case, export_dir):
         saver.save(sess, os.path.join(export_dir, "model.ckpt"), write_meta_graph=False)
         return Export(model.feed_values, golden, tags=(), signature=None, format="metagraph",
                       variables=model.variable_values(sess), variable_kind=model.variable_kind,
-                      extra={"tensors": model.tensor_names(), "meta_graph": "model.meta", "checkpoint": "model.ckpt"})
+                      tensor_names=model.tensor_names(),
+                      metagraph={"meta_graph": "model.meta", "checkpoint": "model.ckpt"})

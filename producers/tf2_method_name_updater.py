@@ -1,10 +1,10 @@
 """tf.saved_model.save, then MethodNameUpdater marks the signatures as TF Serving classify/regress methods."""
-from matrix import tensors
 from matrix.plugin import Export, executing_eagerly
 from producers.build import examples
 
 API = "tf.saved_model.save + tf.compat.v1.saved_model.signature_def_utils.MethodNameUpdater"
 CASES = ("example_regress",)
+LOADS_WITH = ("tf1_session", "signature_method_names", "tf2_load", "saved_model_cli")  # the load APIs its documentation shows
 METHOD_NAMES = {"serving_default": "tensorflow/serving/regress", "classify": "tensorflow/serving/classify"}
 
 
@@ -35,14 +35,12 @@ def produce(tf, case, export_dir):
     inputs = case.inputs()
     serialized = tf.constant(inputs["inputs"].tolist())
     golden = {"outputs": regress(serialized)["outputs"].numpy()}
-    classified = {k: v.numpy() for k, v in classify(serialized).items()}
     tf.saved_model.save(module, export_dir, signatures={"serving_default": regress, "classify": classify})
     updater = tf.compat.v1.saved_model.signature_def_utils.MethodNameUpdater(export_dir)
     for key, method in METHOD_NAMES.items():
         updater.replace_method_name(signature_key=key, method_name=method, tags="serve")
     updater.save()
     variables = {k: v.numpy() for k, v in module.weights.items()}
-    return Export(inputs, golden, variables=variables, variable_kind="resource",
-                  extra={"method_names": METHOD_NAMES,
-                         "signatures": {"classify": {"inputs": {"inputs": "inputs"},
-                                                     "outputs": tensors.encode_all(classified)}}})
+    # serving_default (regress) reads w and b; class_w and class_b feed the classify signature only.
+    return Export(inputs, golden, variables=variables, variable_kind="resource", trained_by_signature=["w", "b"],
+                  method_names=METHOD_NAMES)

@@ -4,6 +4,7 @@ from producers.build import tf2
 
 API = "tf.saved_model.save(tf.Module, signatures=...)"
 CASES = ("add_two", "variable", "dense", "dynamic_shape", "int64", "string", "bool", "multi_io")
+LOADS_WITH = ("tf2_load", "tf2_restored", "tf2_finetune", "hub_load", "saved_model_cli", "tflite")  # the load APIs its documentation shows
 
 
 available = needs_tf2_save
@@ -15,4 +16,5 @@ def produce(tf, case, export_dir):
     golden = tf2.golden(tf, module.__call__, inputs)
     tf.saved_model.save(module, export_dir, signatures={"serving_default": module.__call__})
     variables = {v.name.split(":")[0]: v.numpy() for v in module.variables}
-    return Export(inputs, golden, variables=variables, variable_kind="resource" if variables else "none")
+    return Export(inputs, golden, call=tf2.call(inputs, golden), variables=variables,
+                  variable_kind="resource" if variables else "none")

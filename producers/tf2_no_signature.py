@@ -4,6 +4,7 @@ from producers.build import tf2
 
 API = "tf.saved_model.save(tf.Module) without signatures (restored functions only)"
 CASES = ("add_two", "variable", "dense", "dynamic_shape", "int64", "string", "bool", "multi_io")
+LOADS_WITH = ("tf2_restored", "tf2_finetune")  # the load APIs its documentation shows
 
 
 available = needs_tf2_save
@@ -15,5 +16,5 @@ def produce(tf, case, export_dir):
     golden = tf2.golden(tf, module.__call__, inputs)
     tf.saved_model.save(module, export_dir)
     variables = {v.name.split(":")[0]: v.numpy() for v in module.variables}
-    return Export(inputs, golden, signature=None, variables=variables,
-                  variable_kind="resource" if variables else "none", extra={"call": "__call__"})
+    return Export(inputs, golden, signature=None, call=tf2.call(inputs, golden), variables=variables,
+                  variable_kind="resource" if variables else "none")

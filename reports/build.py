@@ -1,63 +1,66 @@
-"""`reports build`: merge a run's records into results.csv/json and render the reports.
+"""`reports build`: turn a run's records into the report.
 
-Each run is kept under reports/history/<run id>/; reports/latest points at the newest.
+Writes reports/history/<run id>/ (reports/latest points at the newest):
+  index.html, cells/<consumer>.html       the report (reports/html.py)
+  survival.*, apis.*, trend.*, score.svg  pictures and the score badge (reports/pictures.py)
+  summary.md                              a pull-request-sized summary
+  gate.md, gate.json, gate.junit.xml      the gate of the upgrade to the newest stable TF
+  results.csv, results.json               one row per cell (results.json: every record but tracebacks)
+  details.json.gz                         each red cell's traceback, by cell id
 """
 import datetime
+import gzip
 import json
 import os
 import shutil
 import subprocess
 from typing import Dict, List, Optional
 
-from matrix import paths
-from matrix.interpreters import find_python
-from reports import diff as diff_mod
-from reports import html, known, markdown, repro
-from reports.results import COLUMNS, Results, load, load_any, planned_envs, preview_envs
+import pandas as pd
 
-REPORTS = os.path.join(paths.ROOT, "reports")
+from matrix.cell import ROOT
+from matrix.interpreters import find_python
+from reports import checks, derive, diff as diff_mod, gate as gate_mod, html, markdown, pictures, policy, table
+from reports.results import COLUMNS, PRODUCE_COLUMNS, Results, load, load_any, planned
+
+REPORTS = os.path.join(ROOT, "reports")
 HISTORY = os.path.join(REPORTS, "history")
 LATEST = os.path.join(REPORTS, "latest")
+DERIVED = ["known_id", "known_reason", "known_link", "waiver_expired", "policy", "policy_link", "direction", "repro"]
 
 
 def git_commit() -> str:
     try:
-        out = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=paths.ROOT, capture_output=True, text=True)
-        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=paths.ROOT,
+        out = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True)
+        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=ROOT,
                                capture_output=True, text=True).stdout.strip()
         return out.stdout.strip() + ("+dirty" if dirty else "") if out.returncode == 0 else "unknown"
     except OSError:
         return "unknown"
 
 
-def not_run(results: Results, planned: Dict[str, str]) -> List[str]:
-    """One line per planned TF environment that left no results for a phase, naming why if we can tell."""
+def not_run(results: Results, expected: Dict[str, str]) -> List[str]:
+    """One line per expected TF environment that left no results for a step, naming why if we can tell."""
     lines = []
     ran = set(zip(results.envs["env"], results.envs["phase"])) if not results.envs.empty else set()
-    for env, python in planned.items():
+    for env, python in expected.items():
         missing = [phase for phase in ("produce", "consume") if (env, phase) not in ran]
         if not missing:
             continue
-        interpreter = "python" + python
-        why = ("interpreter %s not found on this machine" % interpreter if not find_python(python)
+        why = ("interpreter python%s not found on this machine" % python if not find_python(python)
                else "no results recorded (see the tox output for %s)" % ", ".join("%s-%s" % (p, env) for p in missing))
         lines.append("%s (%s): %s" % (env, " and ".join(missing), why))
     return lines
 
 
 def expected_envs(results: Results) -> Dict[str, str]:
-    """The environments this run should have: every planned one, and preview ones only if they ran."""
+    """The environments this run should have: every stable one, and preview ones only if they ran."""
+    stable, preview = planned()
     ran = set(results.envs["env"]) if not results.envs.empty else set()
-    preview = preview_envs()
-    return {e: p for e, p in planned_envs().items() if e not in preview or e in ran}
-
-
-def annotate(results: Results, registry: Optional[str] = None) -> Results:
-    """The same results with `known` (the registry entry explaining a red cell, with its link) and `repro`
-    (the command that re-runs a red cell) on every cell."""
-    cells = known.annotate(results.cells, known.load_registry(registry))
-    cells = repro.add_repro(cells)
-    return Results(cells, results.produced, results.envs, results.invalid, results.run)
+    from matrix import envs as matrix_envs
+    out = dict(stable)
+    out.update({e.name: e.python for e in matrix_envs.envs() if e.name in preview and e.name in ran})
+    return out
 
 
 def previous_run(history_root: str, run_id: str) -> Optional[str]:
@@ -69,44 +72,161 @@ def previous_run(history_root: str, run_id: str) -> Optional[str]:
     return os.path.join(history_root, older[-1]) if older else None
 
 
-def change_sections(results: Results, history_root: str, run_id: str) -> (List[str], List[str]):
-    """(html sections, markdown sections) saying what changed since the previous run; empty if there is none."""
-    prev = previous_run(history_root, run_id)
-    if not prev:
-        return [], []
-    try:
-        old = load_any(prev)
-    except (OSError, ValueError):
-        return [], []
-    d = diff_mod.diff(old, results, os.path.basename(prev), run_id)
-    return [diff_mod.render_html(d)], [diff_mod.render_markdown(d, limit=markdown.SUMMARY_ROWS)]
+def trend_points(history_root: str, current: Results, run_id: str, limit: int = 20) -> List[Dict]:
+    """Pass share per (writer TF → reader TF) over the history's runs and this one."""
+    runs = []
+    if os.path.isdir(history_root):
+        for name in sorted(os.listdir(history_root))[-limit:]:
+            if name != run_id and os.path.isfile(os.path.join(history_root, name, "results.json")):
+                try:
+                    runs.append((name, load_any(os.path.join(history_root, name))))
+                except (OSError, ValueError):
+                    continue
+    runs.append((run_id, current))
+    points = []
+    for name, results in runs:
+        grid = table.survival_grid(results)
+        for writer in grid.index:
+            for reader in grid.columns:
+                v = grid.at[writer, reader]
+                if v and v[1] and writer != reader:
+                    points.append({"run": name, "pair": "%s→%s" % (writer, reader), "share": v[0] / v[1]})
+    return points if len(runs) > 1 else []
 
 
-def build(results_dir: Optional[str] = None, out_root: Optional[str] = None, registry: Optional[str] = None) -> str:
-    results = annotate(load(results_dir), registry)
-    planned = planned_envs()
-    preview = preview_envs()
+def models_table(results: Results) -> List[Dict]:
+    """Per imported model case: the golden values' source, and per TF version the APIs that pass and what breaks."""
+    cells = results.cells[results.cells["producer_env"] == "models"]
+    rows = []
+    for (producer, case), part in cells.groupby(["producer", "case"]):
+        row = {"model": "%s/%s" % (producer, case), "written by": part["writer_tf"].iloc[0] or part["producer_tf"].iloc[0],
+               "golden": part["golden"].iloc[0]}
+        judged = part[~part["status"].isin(table.NOT_RUN)]
+        for tf, same in judged.groupby("consumer_tf"):
+            row[tf] = "%d/%d" % ((same["status"] == "pass").sum(), len(same))
+        broken = judged[judged["status"] != "pass"]
+        row["breaks"] = "; ".join(sorted({"%s: %s" % (c, markdown.short(r, 80)) for c, r in
+                                          zip(broken["consumer"], broken["reason_short"])})[:4])
+        rows.append(row)
+    return rows
+
+
+def build(store: Optional[str] = None, out_root: Optional[str] = None, registry: Optional[str] = None,
+          results: Optional[Results] = None, today: Optional[datetime.date] = None) -> str:
+    results = derive.annotate(results if results is not None else load(store), registry, today)
     missing = not_run(results, expected_envs(results))
     run_id = results.run.get("run_id") or datetime.datetime.utcnow().strftime("%Y%m%dT%H%M%SZ")
     meta = {"run_id": run_id, "date": results.run.get("started", ""), "commit": git_commit()}
-    history = os.path.join(out_root or HISTORY, run_id)
-    html_sections, md_sections = change_sections(results, out_root or HISTORY, run_id)
-    os.makedirs(history, exist_ok=True)
-    extra = [c for c in ("known", "known_link", "repro") if c in results.cells.columns]
-    results.cells[COLUMNS + extra].to_csv(os.path.join(history, "results.csv"), index=False)
+    root = out_root or HISTORY
+    folder = os.path.join(root, run_id)
+    if os.path.isdir(folder):
+        shutil.rmtree(folder)  # a report rebuilt for the same run replaces the old one
+    os.makedirs(os.path.join(folder, "cells"))
+
+    cells = results.cells
+    keep = [c for c in COLUMNS + DERIVED if c in cells.columns and c != "detail"]
+    cells[keep].to_csv(os.path.join(folder, "results.csv"), index=False)
+    produced_keep = [c for c in PRODUCE_COLUMNS + ["known_id", "known_link"] if c in results.produced.columns]
     payload = {"meta": meta, "not_run": missing, "invalid_records": results.invalid,
-               "cells": results.cells[COLUMNS + extra].to_dict(orient="records"),
-               "produced": results.produced.to_dict(orient="records"),
+               "cells": cells[keep].to_dict(orient="records"),
+               "produced": results.produced[[c for c in produced_keep if c != "detail"]].to_dict(orient="records"),
+               "references": results.references.drop(columns=["detail"], errors="ignore").to_dict(orient="records"),
                "envs": results.envs.to_dict(orient="records")}
-    with open(os.path.join(history, "results.json"), "w") as f:
-        json.dump(payload, f, indent=1, default=str)
-    with open(os.path.join(history, "index.html"), "w") as f:
-        f.write(html.render(results, meta, missing, preview, planned, sections=html_sections))
-    with open(os.path.join(history, "summary.md"), "w") as f:
+    with open(os.path.join(folder, "results.json"), "w") as f:
+        json.dump(payload, f, default=str)
+    red = cells[cells["status"].isin(derive.RED)] if not cells.empty else cells
+    with gzip.open(os.path.join(folder, "details.json.gz"), "wt") as f:
+        json.dump(dict(zip(red.get("cell", []), red.get("detail", []))), f)
+
+    # the gate of the upgrade to the newest stable TF
+    gate_view = None
+    try:
+        base, cand = gate_mod.default_sides(results)
+        g = gate_mod.compare(results, base.env, cand.env)
+        text = gate_mod.render_markdown(g)
+        for name, content in (("gate.md", text + "\n"), ("gate.junit.xml", gate_mod.junit(g)), ("score.svg", gate_mod.badge(g)),
+                              ("gate.json", json.dumps(gate_mod.as_dict(g), indent=1, default=str))):
+            with open(os.path.join(folder, name), "w") as f:
+                f.write(content)
+        overall = g.score()
+        gate_view = {"baseline": g.baseline.label, "candidate": g.candidate.label, "exit_code": g.exit_code,
+                     "verdict": text.splitlines()[2].replace("**", ""), "expired": g.expired_waivers,
+                     "score": ("%s (%d of %d paths still pass)" % (gate_mod.percent(overall["score"][0]),
+                                                                   overall["still_pass"][0], overall["paths"][0])
+                               if not overall.empty else "n/a")}
+    except gate_mod.GateError:
+        pass
+
+    found = checks.run_all(results)
+    survival = table.survival_grid(results)
+    pictures.survival(survival, folder)
+    pictures.apis(table.api_grid(results), folder)
+    trend = pictures.trend(trend_points(root, results, run_id), folder)
+    failures = table.failures_by_reason(results)
+    failures["example"] = failures["example"].astype(str)
+    prev = previous_run(root, run_id)
+    sections, md_sections = [], []
+    if prev:
+        try:
+            d = diff_mod.diff(load_any(prev), results, os.path.basename(prev), run_id)
+            sections, md_sections = [diff_mod.render_html(d)], [diff_mod.render_markdown(d, limit=markdown.SUMMARY_ROWS)]
+        except (OSError, ValueError):
+            pass
+    use = derive.registry_use(results, registry)
+    vio = cells[(cells.get("policy", pd.Series(dtype=object)) == policy.VIOLATES.name)] if not cells.empty else cells
+    producers = results.produced.sort_values(["producer", "case", "producer_tf"]) if not results.produced.empty \
+        else results.produced
+    context = {
+        "meta": meta, "total": len(cells), "not_run": missing, "gate": gate_view, "trend": bool(trend),
+        "reused": int((cells["reused_from"] != "").sum()) if not cells.empty else 0,
+        "counts": [(s, int(n)) for s, n in table.counts(cells).items() if n],
+        "produced": [(s, int(n)) for s, n in table.counts(results.produced).items() if n],
+        "guide": policy.SAVEDMODELS, "checks": {k: html.records(v, list(v.columns)) for k, v in found.items()},
+        "violations": [dict(r, writer=r.get("writer_tf") or r["producer_tf"]) for r in html.records(
+            vio, ["cell", "writer_tf", "producer_tf", "consumer_tf", "reason", "known_id", "known_link"])],
+        "models": not cells.empty and bool((cells["producer_env"] == "models").any()),
+        "registry": {"used": len(set(cells.get("known_id", [])) - {""}), "stale": [i.id for i in use["stale"]],
+                     "expired": [i.id for i in use["expired"]]},
+        "consumers": sorted(set(cells["consumer"])) if not cells.empty else [],
+        "sections": [html.jinja2_markup(s) for s in sections],
+        "tables": {
+            "diagonal": html.render_table(html.records(found["diagonal"], ["cell", "status", "reason"]),
+                                          ["cell", "status", "reason"], status="status", wide=("reason",), limit=200),
+            "disagreement": html.render_table(html.records(found["disagreement"], list(found["disagreement"].columns)),
+                                              ["artifact", "consumer_env", "passes", "fails", "status", "reason"],
+                                              status="status", wide=("reason",), limit=200),
+            "reason": html.render_table(html.records(found["reason"], list(found["reason"].columns)),
+                                        ["cell", "status", "reason", "problem"], status="status", wide=("reason",),
+                                        limit=200),
+            "models": html.render_table(models_table(results), ["model", "written by", "golden"] + [
+                tf for tf in results.tf_order if tf in set(cells["consumer_tf"])] + ["breaks"], wide=("breaks", "golden")),
+            "failures": html.render_table(html.records(failures, list(failures.columns)), [
+                "status", "consumer", "consumer_tfs", "cells", "producers", "producer_tfs", "reason", "policy", "known_id",
+                "repro"], status="status", wide=("reason", "repro", "producers"), links={"known_id": "known_link",
+                                                                                         "policy": "policy_link"},
+                limit=300, more=" (results.csv has every cell)"),
+            "policy": html.render_table(html.records(table.by_policy(results), ["policy", "policy_link", "cells", "known"]),
+                                        ["policy", "cells", "known"], links={"policy": "policy_link"}),
+            "producers": html.render_table(html.records(producers, ["producer", "case", "producer_env", "producer_tf",
+                                                                    "status", "reason"]),
+                                           ["producer", "case", "producer_env", "producer_tf", "status", "reason"],
+                                           status="status", wide=("reason",)),
+            "envs": html.render_table(html.records(results.envs, ["env", "phase", "shard", "tf", "keras", "python"]),
+                                      ["env", "phase", "shard", "tf", "keras", "python"]),
+        },
+    }
+    with open(os.path.join(folder, "index.html"), "w") as f:
+        f.write(html.render(context))
+    for consumer in context["consumers"]:
+        with open(os.path.join(folder, "cells", consumer + ".html"), "w") as f:
+            f.write(html.consumer_page(results, consumer))
+    with open(os.path.join(folder, "summary.md"), "w") as f:
         f.write(markdown.render(results, meta, missing, sections=md_sections))
+    with open(os.path.join(folder, "checks.json"), "w") as f:
+        json.dump({k: v.to_dict(orient="records") for k, v in found.items()}, f, indent=1, default=str)
     if out_root is None:
-        point_latest(history)
-    return history
+        point_latest(folder)
+    return folder
 
 
 def point_latest(history: str) -> None:

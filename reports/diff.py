@@ -2,15 +2,16 @@
 
 A cell is the same cell in both runs when producer, case, producer env,
 consumer and consumer env agree. Reasons are compared with run-specific
-paths removed (table.normalize_reason).
+paths removed (short_reason).
 """
 from dataclasses import dataclass, field
 from typing import Dict, List, Optional
 
 import pandas as pd
 
-from reports import markdown, table
-from reports.results import Results, version_key
+from reports import markdown, versions
+from reports.derive import short_reason
+from reports.results import Results
 
 KEY = ["producer", "case", "producer_env", "consumer", "consumer_env"]
 SHOW = KEY + ["producer_tf", "consumer_tf"]
@@ -47,17 +48,17 @@ class Diff:
 def _order(frame: pd.DataFrame) -> pd.DataFrame:
     if frame.empty:
         return frame.reset_index(drop=True)
-    frame = frame.assign(_p=frame["producer_tf"].map(version_key), _c=frame["consumer_tf"].map(version_key))
+    frame = frame.assign(_p=frame["producer_tf"].map(versions.key), _c=frame["consumer_tf"].map(versions.key))
     return frame.sort_values(["consumer", "_c", "producer", "case", "_p"]).drop(columns=["_p", "_c"]).reset_index(
         drop=True)
 
 
 def _env_versions(old: Results, new: Results) -> List[str]:
-    def versions(r: Results) -> Dict[str, str]:
+    def tf_of(r: Results) -> Dict[str, str]:
         if r.envs.empty:
             return {}
         return {e: tf for e, tf in zip(r.envs["env"], r.envs["tf"])}
-    a, b = versions(old), versions(new)
+    a, b = tf_of(old), tf_of(new)
     return ["%s: TF %s → %s" % (e, a[e], b[e]) for e in sorted(set(a) & set(b)) if a[e] != b[e]]
 
 
@@ -73,8 +74,8 @@ def diff(old: Results, new: Results, old_label: str = "old", new_label: str = "n
     cols = SHOW + ["old_status", "new_status", "old_reason", "new_reason"]
     changed = both[both["old_status"] != both["new_status"]][cols]
     same = both[(both["old_status"] == both["new_status"]) & (both["new_status"] != "pass")]
-    reason_changed = same[same["old_reason"].map(table.normalize_reason)
-                          != same["new_reason"].map(table.normalize_reason)][cols]
+    reason_changed = same[same["old_reason"].map(short_reason)
+                          != same["new_reason"].map(short_reason)][cols]
     added = merged[merged["_merge"] == "right_only"][SHOW + ["new_status", "new_reason"]]
     removed = merged[merged["_merge"] == "left_only"][SHOW + ["old_status", "old_reason"]]
     return Diff(_order(changed), _order(reason_changed), _order(added), _order(removed),
@@ -82,9 +83,7 @@ def diff(old: Results, new: Results, old_label: str = "old", new_label: str = "n
 
 
 def _short(reason: object, limit: int = 160) -> str:
-    text = table.normalize_reason("" if pd.isna(reason) else reason)
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[:limit - 1] + "…"
+    return markdown.short(short_reason(reason), limit)
 
 
 def _rows(frame: pd.DataFrame) -> pd.DataFrame:
@@ -131,15 +130,17 @@ def render_markdown(d: Diff, title: str = "Changes since the previous run", leve
 
 
 def render_html(d: Diff) -> str:
-    from reports import html as h
-    parts = ["<h2>Changes since the previous run</h2>",
-             '<p class=meta>%s → %s: %d cells changed verdict (%d now pass, %d no longer pass); '
-             '%d kept a failing verdict with a new reason; %d new cells, %d gone.</p>' % (
-                 h.esc(d.old_label), h.esc(d.new_label), len(d.changed), len(d.better), len(d.worse),
-                 len(d.reason_changed), len(d.added), len(d.removed))]
-    parts += ["<p>environment %s</p>" % h.esc(line) for line in d.versions]
-    if not d.changed.empty:
-        rows = _rows(d.changed).rename(columns={"new_status": "status"})
-        parts.append(h.frame_table(rows, ["change", "status", "producer", "case", "written by", "consumer", "read by",
-                                          "new_reason", "old_reason"]))
-    return "\n".join(parts)
+    from reports import html
+    rows = html.records(_rows(d.changed).rename(columns={"new_status": "status"}), [
+        "change", "status", "producer", "case", "written by", "consumer", "read by", "new_reason", "old_reason"]) \
+        if not d.changed.empty else []
+    return html.ENV.from_string(
+        "<h2>Changes since the previous run</h2><p class=meta>{{ old }} → {{ new }}: {{ changed }} cells changed verdict "
+        "({{ better }} now pass, {{ worse }} no longer pass); {{ reason }} kept a failing verdict with a new reason; "
+        "{{ added }} new cells, {{ removed }} gone.</p>{% for v in versions %}<p>environment {{ v }}</p>{% endfor %}"
+        "{{ table }}").render(old=d.old_label, new=d.new_label, changed=len(d.changed), better=len(d.better),
+                               worse=len(d.worse), reason=len(d.reason_changed), added=len(d.added), removed=len(d.removed),
+                               versions=d.versions, table=html.jinja2_markup(html.render_table(
+                                   rows, ["change", "status", "producer", "case", "written by", "consumer", "read by",
+                                          "new_reason", "old_reason"], status="status", wide=("new_reason", "old_reason"),
+                                   limit=200)))

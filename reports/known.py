@@ -4,75 +4,52 @@ Each [[issue]] in the registry names the cells it explains:
 
     [[issue]]
     id = "keras3-load-model-savedmodel-dir"      # short, stable name
-    producer = "*"                               # glob on the producer plugin
-    case = "*"                                   # glob on the case
-    consumer = "keras3_load"                     # glob on the consumer plugin
+    producer = "*"                               # glob or list of globs on the producer plugin
+    case = "*"                                   # ... on the case
+    consumer = "keras3_load"                     # ... on the consumer plugin
     producer_tf = "*"                            # version range of the TF that wrote the model
     consumer_tf = ">=2.16"                       # version range of the TF that reads it
     status = ["fail"]                            # optional: only these verdicts
-    match = "File format not supported"          # optional: regex the recorded reason must contain
+    match = "File format not supported"          # optional: regex the reason must contain: what the
+                                                 # docs predict, so a different failure still gates
     phase = "consume"                            # optional: "produce" matches producer records instead
     reason = "Keras 3 load_model reads .keras/.h5 only"
     link = "https://github.com/keras-team/keras/issues/18709"
+    until = 2027-06-30                           # optional: a waiver that expires (then it matches nothing,
+    owner = "ml-platform"                        #   and the gate names it); optional owner
 
-producer, case and consumer take a glob or a list of globs. A version range is
-comma-separated comparisons, all of which must hold: ">=2.16", "<2.0",
-">=2.4,<2.16", "==2.15" or "*". A version is compared at the precision the
-range names: "<=2.15" holds for 2.15.1, ">2.15" does not, "==2.15" is 2.15.*.
-Only cells that did not pass are ever marked known.
+A version range is comma-separated comparisons that must all hold (">=2.16",
+"<2.0", ">=2.4,<2.16", "==2.15", "*"), each compared at the precision it is
+written ("<=2.15" holds for 2.15.1). Only cells that did not pass are ever
+marked known. An entry that matches no cell of a full run is stale.
 """
+import datetime
 import fnmatch
 import os
 import re
 import tomllib
 from dataclasses import dataclass, field
-from typing import Dict, List, Optional
+from typing import Any, Dict, List, Optional
 
-import pandas as pd
-
-from reports.results import version_key
+from reports import versions
 
 REGISTRY = os.path.join(os.path.dirname(os.path.abspath(__file__)), "known_issues.toml")
-_OPS = ("<=", ">=", "==", "!=", "<", ">", "=")
+KEYS = {"id", "reason", "link", "producer", "case", "consumer", "producer_tf", "consumer_tf", "status", "match",
+        "phase", "until", "owner"}
 
 
 class RegistryError(ValueError):
     """The registry file cannot be read or an entry is malformed."""
 
 
-def _numeric(version: str) -> tuple:
-    return version_key(version)
-
-
 def version_in(version: str, spec: str) -> bool:
-    """Whether `version` (e.g. '2.16.2') satisfies `spec` (e.g. '>=2.16,<2.20')."""
-    spec = (spec or "*").strip()
-    if spec in ("", "*"):
-        return True
-    have = _numeric(version)
-    for part in (p.strip() for p in spec.split(",")):
-        if not part:
-            continue
-        op = next((o for o in _OPS if part.startswith(o)), None)
-        if op is None:
-            if not fnmatch.fnmatch(str(version), part):  # a bare '2.1*' or '2.15.1'
-                if not fnmatch.fnmatch(str(version), part + ".*"):
-                    return False
-            continue
-        want = _numeric(part[len(op):].strip())
-        if want[0][0] == 2:
-            raise RegistryError("bad version in range %r" % spec)
-        if have[0][0] == 2:
-            return False  # an unknown version is in no range
-        got = have[:len(want)]  # compare at the precision the range names
-        ok = {"<": got < want, "<=": got <= want, ">": got > want, ">=": got >= want,
-              "==": got == want, "=": got == want, "!=": got != want}[op]
-        if not ok:
-            return False
-    return True
+    try:
+        return versions.in_range(str(version), spec)
+    except versions.RangeError as exc:
+        raise RegistryError(str(exc))
 
 
-def _globs(value) -> List[str]:
+def _globs(value: Any) -> List[str]:
     if value is None:
         return ["*"]
     if isinstance(value, str):
@@ -93,21 +70,24 @@ class Issue:
     status: Optional[List[str]] = None
     match: Optional[str] = None
     phase: str = "consume"
+    until: Optional[datetime.date] = None
+    owner: str = ""
 
-    def matches(self, cell: Dict) -> bool:
-        """Whether this entry explains `cell` (a consume cell, or a produce record when phase = "produce")."""
+    def expired(self, today: datetime.date) -> bool:
+        return self.until is not None and today > self.until
+
+    def fits(self, cell: Dict[str, Any]) -> bool:
+        """Whether this entry describes `cell` (a consume cell, or a produce record when phase = "produce"),
+        regardless of its expiry date."""
         if cell.get("status") == "pass":
             return False
-        phase = "consume" if "consumer" in cell else "produce"
+        phase = "consume" if cell.get("consumer") else "produce"
         if phase != self.phase:
             return False
-        if phase == "produce":
-            cell = dict(cell, consumer="", consumer_tf="")
         if self.status and cell.get("status") not in self.status:
             return False
-        for name in ("producer", "case", "consumer"):
-            if phase == "produce" and name == "consumer":
-                continue
+        names = ("producer", "case", "consumer") if phase == "consume" else ("producer", "case")
+        for name in names:
             if not any(fnmatch.fnmatchcase(str(cell.get(name, "")), g) for g in getattr(self, name)):
                 return False
         if not version_in(str(cell.get("producer_tf", "")), self.producer_tf):
@@ -117,10 +97,6 @@ class Issue:
         if self.match and not re.search(self.match, str(cell.get("reason", ""))):
             return False
         return True
-
-    @property
-    def label(self) -> str:
-        return "%s: %s (%s)" % (self.id, self.reason, self.link) if self.link else "%s: %s" % (self.id, self.reason)
 
 
 def load_registry(path: Optional[str] = None) -> List[Issue]:
@@ -135,39 +111,47 @@ def load_registry(path: Optional[str] = None) -> List[Issue]:
         raise RegistryError("%s: %s" % (path, exc))
     issues = []
     for n, entry in enumerate(data.get("issue", []), 1):
-        unknown = set(entry) - {"id", "reason", "link", "producer", "case", "consumer", "producer_tf",
-                                "consumer_tf", "status", "match", "phase"}
+        unknown = set(entry) - KEYS
         if unknown:
             raise RegistryError("%s: issue #%d has unknown keys %s" % (path, n, ", ".join(sorted(unknown))))
         if not entry.get("reason"):
             raise RegistryError("%s: issue #%d needs a reason" % (path, n))
+        until = entry.get("until")
+        if until is not None and not isinstance(until, datetime.date):
+            raise RegistryError("%s: issue #%d: until must be a date (until = 2027-06-30)" % (path, n))
         status = entry.get("status")
         issue = Issue(id=str(entry.get("id") or "issue-%d" % n), reason=str(entry["reason"]),
-                      link=str(entry.get("link", "")),
-                      producer=_globs(entry.get("producer")), case=_globs(entry.get("case")),
-                      consumer=_globs(entry.get("consumer")),
+                      link=str(entry.get("link", "")), producer=_globs(entry.get("producer")),
+                      case=_globs(entry.get("case")), consumer=_globs(entry.get("consumer")),
                       producer_tf=str(entry.get("producer_tf", "*")), consumer_tf=str(entry.get("consumer_tf", "*")),
                       status=[status] if isinstance(status, str) else status, match=entry.get("match"),
-                      phase=str(entry.get("phase", "consume")))
+                      phase=str(entry.get("phase", "consume")), until=until, owner=str(entry.get("owner", "")))
         if issue.phase not in ("consume", "produce"):
             raise RegistryError("%s: issue %s: phase must be consume or produce" % (path, issue.id))
         version_in("0", issue.producer_tf), version_in("0", issue.consumer_tf)  # fail early on a bad range
         if issue.match:
-            re.compile(issue.match)
+            try:
+                re.compile(issue.match)
+            except re.error as exc:
+                raise RegistryError("%s: issue %s: bad match regex: %s" % (path, issue.id, exc))
         issues.append(issue)
     return issues
 
 
-def match(cell: Dict, issues: List[Issue]) -> Optional[Issue]:
-    """The first registry entry that explains this (non-pass) cell."""
-    return next((i for i in issues if i.matches(cell)), None)
+@dataclass
+class Match:
+    """What the registry says of one cell: the entry that explains it, or the waiver that expired."""
+    issue: Optional[Issue] = None
+    expired: Optional[Issue] = None
 
 
-def annotate(cells: pd.DataFrame, issues: List[Issue]) -> pd.DataFrame:
-    """cells with known (label), known_id and known_link columns; empty strings where nothing matches."""
-    cells = cells.copy()
-    hits = [match(row, issues) for row in cells.to_dict(orient="records")] if not cells.empty else []
-    cells["known"] = [h.label if h else "" for h in hits]
-    cells["known_id"] = [h.id if h else "" for h in hits]
-    cells["known_link"] = [h.link if h else "" for h in hits]
-    return cells
+def match(cell: Dict[str, Any], issues: List[Issue], today: Optional[datetime.date] = None) -> Match:
+    today = today or datetime.date.today()
+    fitting = [i for i in issues if i.fits(cell)]
+    live = next((i for i in fitting if not i.expired(today)), None)
+    return Match(live, None if live else next((i for i in fitting if i.expired(today)), None))
+
+
+def stale(issues: List[Issue], matched_ids: set) -> List[Issue]:
+    """Entries that matched nothing (in a full run: a registry entry to remove or fix)."""
+    return [i for i in issues if i.id not in matched_ids]

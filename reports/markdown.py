@@ -1,5 +1,4 @@
-"""reports/latest/summary.md: the same facts as the page, short enough for a PR comment."""
-import re
+"""reports/latest/summary.md: the same facts as the page, short enough for a pull-request comment."""
 from typing import Dict, List, Optional
 
 import pandas as pd
@@ -7,9 +6,13 @@ import pandas as pd
 from reports import table
 from reports.results import Results
 
-
 # A summary is for a pull-request comment: the longest tables stop here (index.html has every row).
 SUMMARY_ROWS = 30
+
+
+def short(text: object, limit: int = 160) -> str:
+    text = " ".join(("" if text is None or (isinstance(text, float) and pd.isna(text)) else str(text)).split())
+    return text if len(text) <= limit else text[:limit - 1] + "…"
 
 
 def md_table(frame: pd.DataFrame, columns: List[str], limit: Optional[int] = None) -> str:
@@ -38,39 +41,35 @@ def ratio_md(frame: pd.DataFrame, corner: str) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _known_link(label: str) -> str:
-    """'id: reason (https://…)' -> '[id](https://…)'."""
-    if not label:
-        return ""
-    m = re.match(r"^([^:]+):.*\((https?://[^)\s]+)\)\s*$", label, re.S)
-    return "[%s](%s)" % (m.group(1), m.group(2)) if m else label.split(":", 1)[0]
+def link(label: str, url: str) -> str:
+    return "[%s](%s)" % (label, url) if url and label else label
 
 
-def render(results: Results, meta: Dict[str, str], not_run: List[str], sections: List[str] = None) -> str:
+def render(results: Results, meta: Dict[str, str], not_run: List[str], sections: Optional[List[str]] = None) -> str:
     counts = table.counts(results.cells)
     produced = table.counts(results.produced)
+    reused = int((results.cells["reused_from"] != "").sum()) if not results.cells.empty else 0
     out = ["# SavedModel compatibility matrix", "",
            "run `%s` · %s · commit `%s`" % (meta.get("run_id"), meta.get("date"), meta.get("commit")), "",
-           "**Consume cells:** " + ", ".join("%s %d" % (s, n) for s, n in counts.items()),
-           "  ", "**Produce cells:** " + ", ".join("%s %d" % (s, n) for s, n in produced.items()), ""]
+           "**Consume cells:** " + ", ".join("%s %d" % (s, n) for s, n in counts.items() if n) +
+           " (%d reused from earlier runs)" % reused,
+           "  ", "**Produce cells:** " + ", ".join("%s %d" % (s, n) for s, n in produced.items() if n), ""]
     out += ["**not run:** %s  " % line for line in not_run]
     out += [""] + (sections or [])
     failures = table.failures_by_reason(results)
     if not failures.empty:
-        failures["known"] = failures["known"].map(_known_link)
+        failures["known"] = [link(i, l) for i, l in zip(failures["known_id"], failures["known_link"])]
     out += ["## Across TF versions: paths that survive the version change", "",
             "Rows wrote the model, columns read it. Of the (producer, case, consumer) paths that pass when the "
             "writing TF reads its own model, how many still pass.", "",
             ratio_md(table.survival_grid(results), "written ↓ read →"),
             "## Failures by cause", "",
-            md_table(failures, ["status", "consumer", "consumer_tfs", "cells", "producer_tfs", "reason", "known"],
+            md_table(failures, ["status", "consumer", "consumer_tfs", "cells", "producer_tfs", "reason", "policy", "known"],
                      limit=SUMMARY_ROWS)]
-    repro = table.failures_by_reason(results)
-    repro = repro[repro["repro"].fillna("") != ""].head(SUMMARY_ROWS) if not repro.empty else repro
+    repro = failures[failures["repro"].fillna("") != ""].head(SUMMARY_ROWS) if not failures.empty else failures
     if not repro.empty:
         out += ["<details><summary>Reproduce one cell per cause</summary>", "", "```sh"]
-        out += ["# %s %s under TF %s: %s\n%s" % (r["status"], r["consumer"], r["consumer_tfs"],
-                                                " ".join(str(r["reason"]).split())[:100], r["repro"])
-                for r in repro.to_dict(orient="records")]
+        out += ["# %s %s under TF %s: %s\n%s" % (r["status"], r["consumer"], r["consumer_tfs"], short(r["reason"], 100),
+                                                r["repro"]) for r in repro.to_dict(orient="records")]
         out += ["```", "", "</details>", ""]
     return "\n".join(out)

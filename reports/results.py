@@ -1,32 +1,35 @@
-"""Recorded results as pandas tables: load, validate, order versions."""
-import configparser
-import glob
+"""A run's records as pandas tables: load, validate, and upgrade older schemas.
+
+    load()                       the current run of the default store (artifacts/)
+    load_any(path)               a store folder, a run's results folder (*.jsonl),
+                                 a report history folder, or its results.json
+Records are matrix/records.py's; a cell recorded twice in one run (a narrowed
+re-run) counts once, by its latest verdict. Runs recorded by an older schema
+(kind "cell", not-applicable cells recorded as "unavailable: not applicable: ...")
+are read as today's, so `reports diff` compares across the change.
+"""
 import json
 import os
-import re
 from dataclasses import dataclass, field
-from typing import Dict, List, Optional
+from typing import Any, Dict, List, Optional, Tuple
 
 import pandas as pd
 
-from matrix import paths, records
+from matrix import envs as matrix_envs
+from matrix import records
+from matrix.cell import Cell, Store
+from reports import versions
 
-COLUMNS = ["producer", "case", "producer_env", "producer_tf", "producer_python", "producer_api",
+COLUMNS = ["cell", "producer", "case", "producer_env", "producer_tf", "producer_python", "producer_api",
            "consumer", "consumer_env", "consumer_tf", "consumer_python", "consumer_api",
-           "status", "reason", "seconds", "detail", "artifact", "run_id", "finished"]
-PRODUCE_COLUMNS = ["producer", "case", "producer_env", "producer_tf", "producer_python", "producer_api",
-                   "status", "reason", "seconds", "detail", "artifact", "run_id", "finished"]
-
-
-def version_key(version: str) -> tuple:
-    """Orders '1.15.5' < '2.4.4' < '2.21.0' < '2.23.0.dev20261026'; unknown versions last."""
-    parts = re.findall(r"\d+|[a-z]+", str(version).lower())
-    if not parts or not parts[0].isdigit():
-        return ((2, 10 ** 9, str(version)),)
-    key = []
-    for p in parts:
-        key.append((1, int(p), "") if p.isdigit() else (0, 0, p))  # 'dev'/'rc' sort before the release
-    return tuple(key)
+           "status", "reason", "seconds", "detail", "artifact", "golden", "writer_tf", "mismatch", "key", "reused_from",
+           "run_id", "finished"]
+PRODUCE_COLUMNS = ["cell", "producer", "case", "producer_env", "producer_tf", "producer_python", "producer_api",
+                   "status", "reason", "seconds", "detail", "artifact", "key", "reused_from", "run_id", "finished"]
+REFERENCE_COLUMNS = ["cell", "producer", "case", "artifact", "env", "tf", "python", "status", "reason", "api",
+                     "outputs", "seconds", "key", "reused_from", "run_id", "finished"]
+ENV_COLUMNS = ["env", "phase", "shard", "tf", "keras", "python", "platform", "packages", "started", "run_id"]
+CELL_KEY = ["producer", "case", "producer_env", "consumer", "consumer_env"]
 
 
 @dataclass
@@ -34,109 +37,113 @@ class Results:
     cells: pd.DataFrame
     produced: pd.DataFrame
     envs: pd.DataFrame
+    references: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=REFERENCE_COLUMNS))
     invalid: List[str] = field(default_factory=list)
     run: Dict[str, str] = field(default_factory=dict)
 
     @property
     def tf_order(self) -> List[str]:
-        versions = set(self.cells.get("producer_tf", [])) | set(self.cells.get("consumer_tf", []))
-        versions |= set(self.produced.get("producer_tf", []))
-        return sorted(versions, key=version_key)
+        found = set(self.cells.get("producer_tf", [])) | set(self.cells.get("consumer_tf", []))
+        found |= set(self.produced.get("producer_tf", []))
+        return sorted((v for v in found if isinstance(v, str)), key=versions.key)
+
+    def replace(self, **changes: Any) -> "Results":
+        values = dict(self.__dict__)
+        values.update(changes)
+        return Results(**values)
 
 
-def read_records(folder: str) -> (List[dict], List[str]):
-    good, bad = [], []
-    for path in sorted(glob.glob(os.path.join(folder, "*.jsonl"))):
-        with open(path) as f:
-            for n, line in enumerate(f, 1):
-                if not line.strip():
-                    continue
-                where = "%s:%d" % (os.path.basename(path), n)
-                try:
-                    record = json.loads(line)
-                except ValueError as exc:
-                    bad.append("%s: not JSON (%s)" % (where, exc))
-                    continue
-                problems = records.validate(record)
-                if problems:
-                    bad.append("%s: %s" % (where, "; ".join(problems)))
-                else:
-                    good.append(record)
-    return good, bad
+def _upgrade(record: Dict[str, Any]) -> Dict[str, Any]:
+    """A schema-1 record as schema 2 reads it (for comparing with runs made before the change)."""
+    record = dict(record)
+    if record.get("kind") == "cell":
+        record["kind"] = "consume"
+    if record.get("status") == "unavailable" and str(record.get("reason", "")).startswith("not applicable: "):
+        record["status"], record["reason"] = "not_applicable", record["reason"][len("not applicable: "):]
+    if "cell" not in record and record.get("kind") == "consume":
+        record["cell"] = "%s-%s/%s/%s@%s" % (record["consumer"], record["producer_env"], record["producer"],
+                                             record["case"], record["consumer_env"])
+    return record
 
 
-def _frame(rows: List[dict], columns: List[str], key: List[str]) -> pd.DataFrame:
-    frame = pd.DataFrame(rows, columns=columns)
+def _frame(rows: List[Dict[str, Any]], columns: List[str], key: List[str]) -> pd.DataFrame:
+    frame = pd.DataFrame(rows)
+    for column in columns:
+        if column not in frame.columns:
+            frame[column] = pd.Series([""] * len(frame), dtype=object) if column != "seconds" else 0.0
+    frame = frame[columns + [c for c in frame.columns if c not in columns]]
     if frame.empty:
         return frame
-    # A cell run twice (an env re-run alone) counts once: its latest verdict.
-    return frame.sort_values("finished").drop_duplicates(key, keep="last").reset_index(drop=True)
+    # A cell run twice in one run (a narrowed re-run) counts once: its latest verdict.
+    return frame.sort_values("finished", kind="stable").drop_duplicates(key, keep="last").reset_index(drop=True)
 
 
-def load(folder: Optional[str] = None) -> Results:
-    folder = folder or paths.RESULTS
-    rows, invalid = read_records(folder)
-    cells = _frame([r for r in rows if r["kind"] == "cell"], COLUMNS,
-                   ["producer", "case", "producer_env", "consumer", "consumer_env"])
-    produced = _frame([r for r in rows if r["kind"] == "produce"], PRODUCE_COLUMNS,
+def from_records(rows: List[Dict[str, Any]], invalid: Optional[List[str]] = None,
+                 run: Optional[Dict[str, str]] = None) -> Results:
+    rows = [_upgrade(r) for r in rows]
+    cells = _frame([r for r in rows if r.get("kind") == "consume"], COLUMNS, CELL_KEY)
+    produced = _frame([r for r in rows if r.get("kind") == "produce"], PRODUCE_COLUMNS,
                       ["producer", "case", "producer_env"])
-    envs = pd.DataFrame([r for r in rows if r["kind"] == "env"],
-                        columns=["env", "phase", "tf", "keras", "python", "platform", "started", "run_id"])
-    envs = envs.drop_duplicates(["env", "phase"], keep="last").reset_index(drop=True)
-    run = {}
-    run_file = os.path.join(os.path.dirname(folder.rstrip("/")), "run.json")
-    if os.path.exists(run_file):
-        with open(run_file) as f:
-            run = json.load(f)
-    return Results(cells, produced, envs, invalid, run)
+    references = _frame([r for r in rows if r.get("kind") == "reference"], REFERENCE_COLUMNS, ["artifact", "env"])
+    envs = pd.DataFrame([r for r in rows if r.get("kind") == "env"])
+    for column in ENV_COLUMNS:
+        if column not in envs.columns:
+            envs[column] = pd.Series([""] * len(envs), dtype=object)
+    envs = envs[ENV_COLUMNS].drop_duplicates(["env", "phase", "shard"], keep="last").reset_index(drop=True)
+    return Results(cells, produced, envs, references, list(invalid or []), dict(run or {}))
 
 
-def planned_envs(tox_ini: Optional[str] = None) -> Dict[str, str]:
-    """The TF environments tox.ini's [matrix] section lists, with the Python each needs."""
-    parser = configparser.ConfigParser()
-    parser.read(tox_ini or os.path.join(paths.ROOT, "tox.ini"))
-    section = dict(parser["matrix"]) if parser.has_section("matrix") else {}
-    section.pop("preview", None)
-    return section
+def load(store: Optional[str] = None) -> Results:
+    """The current run of a store (default: artifacts/ in the checkout)."""
+    s = Store(store)
+    run = s.current_run(start=False)
+    if run is None:
+        return from_records([], run={"store": s.root})
+    rows, invalid = records.read_folder(s.results_dir(run))
+    return from_records(rows, invalid, dict(run.to_json(), store=s.root))
 
 
-def preview_envs(tox_ini: Optional[str] = None) -> List[str]:
-    parser = configparser.ConfigParser()
-    parser.read(tox_ini or os.path.join(paths.ROOT, "tox.ini"))
-    return parser.get("matrix", "preview", fallback="").split()
+def load_folder(folder: str) -> Results:
+    rows, invalid = records.read_folder(folder)
+    ids = [r.get("run_id") for r in rows if r.get("run_id") and not r.get("reused_from")]
+    run_id = max(set(ids), key=ids.count) if ids else os.path.basename(os.path.normpath(folder))
+    return from_records(rows, invalid, {"run_id": run_id, "source": folder})
 
 
-def _from_payload(payload: dict, source: str) -> Results:
-    cells = pd.DataFrame(payload.get("cells", []))
-    for c in COLUMNS:
-        if c not in cells.columns:
-            cells[c] = pd.Series(dtype=object)
-    produced = pd.DataFrame(payload.get("produced", []))
-    for c in PRODUCE_COLUMNS:
-        if c not in produced.columns:
-            produced[c] = pd.Series(dtype=object)
-    envs = pd.DataFrame(payload.get("envs", []),
-                        columns=["env", "phase", "tf", "keras", "python", "platform", "started", "run_id"])
+def _from_payload(payload: Dict[str, Any], source: str) -> Results:
+    rows = [dict(r, kind="consume") for r in payload.get("cells", [])]
+    rows += [dict(r, kind="produce") for r in payload.get("produced", [])]
+    rows += [dict(r, kind="reference") for r in payload.get("references", [])]
+    rows += [dict(r, kind="env") for r in payload.get("envs", [])]
     meta = payload.get("meta", {})
-    run = {"run_id": meta.get("run_id", ""), "started": meta.get("date", ""), "source": source}
-    return Results(cells[COLUMNS + [c for c in cells.columns if c not in COLUMNS]], produced, envs,
-                   payload.get("invalid_records", []), run)
+    return from_records(rows, payload.get("invalid_records", []),
+                        {"run_id": meta.get("run_id", ""), "started": meta.get("date", ""), "source": source})
 
 
 def load_any(path: str) -> Results:
-    """Results from a folder of *.jsonl records, an artifacts folder (with results/), a history run folder
+    """Results from a store folder (its current run), a folder of *.jsonl records, a report history folder
     (with results.json) or a results.json file. Raises FileNotFoundError when there is nothing to read."""
     if os.path.isfile(path):
+        if path.endswith(".jsonl"):
+            raise FileNotFoundError("%s: give the folder that holds the *.jsonl files" % path)
         with open(path) as f:
-            if path.endswith(".jsonl"):
-                raise FileNotFoundError("%s: give the folder that holds the *.jsonl files" % path)
             return _from_payload(json.load(f), path)
     if not os.path.isdir(path):
         raise FileNotFoundError("%s does not exist" % path)
-    if glob.glob(os.path.join(path, "*.jsonl")):
-        return load(path)
+    if any(n.endswith(".jsonl") for n in os.listdir(path)):
+        return load_folder(path)
     if os.path.isfile(os.path.join(path, "results.json")):
         return load_any(os.path.join(path, "results.json"))
-    if os.path.isdir(os.path.join(path, "results")) and glob.glob(os.path.join(path, "results", "*.jsonl")):
-        return load(os.path.join(path, "results"))
-    raise FileNotFoundError("%s holds no *.jsonl records and no results.json" % path)
+    if os.path.isfile(os.path.join(path, "run.json")):
+        return load(path)
+    raise FileNotFoundError("%s holds no *.jsonl records, no results.json and no run.json" % path)
+
+
+def planned() -> Tuple[Dict[str, str], List[str]]:
+    """({stable env: the Python it needs}, [preview envs]) from matrix.toml."""
+    found = matrix_envs.envs()
+    return {e.name: e.python for e in found if not e.preview}, [e.name for e in found if e.preview]
+
+
+def cell_of(row: Dict[str, Any]) -> Cell:
+    return Cell.parse(row["cell"])

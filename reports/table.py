@@ -1,13 +1,15 @@
-"""The compatibility tables, as pandas frames (rendering lives in html.py / markdown.py)."""
-import re
+"""The compatibility tables, as pandas frames (html.py, markdown.py and pictures.py render them)."""
 from typing import List
 
 import pandas as pd
 
-from reports.results import Results, version_key
+from reports import versions
+from reports.results import Results
 
-STATUS_ORDER = ["pass", "fail", "crash", "timeout", "error", "unavailable"]
-SYMBOL = {"pass": "✓", "fail": "✗", "crash": "☠", "timeout": "⧗", "error": "!", "unavailable": "–"}
+STATUS_ORDER = ["pass", "fail", "crash", "timeout", "error", "not_applicable", "unavailable"]
+SYMBOL = {"pass": "✓", "fail": "✗", "crash": "☠", "timeout": "⧗", "error": "!", "not_applicable": "·",
+          "unavailable": "–"}
+NOT_RUN = ("unavailable", "not_applicable")
 
 
 def counts(frame: pd.DataFrame) -> pd.Series:
@@ -16,70 +18,53 @@ def counts(frame: pd.DataFrame) -> pd.Series:
     return frame["status"].value_counts().reindex(STATUS_ORDER, fill_value=0)
 
 
-def direction(row: pd.Series) -> str:
-    """'same', 'old→new' (written by an older TF than reads it) or 'new→old'."""
-    a, b = version_key(row["producer_tf"]), version_key(row["consumer_tf"])
-    return "same" if a == b else ("old→new" if a < b else "new→old")
-
-
-def with_direction(cells: pd.DataFrame) -> pd.DataFrame:
-    cells = cells.copy()
-    cells["direction"] = cells.apply(direction, axis=1) if not cells.empty else []
-    return cells
+def _ratio_grid(frame: pd.DataFrame, rows: str, cols: str, row_order: List[str], col_order: List[str]) -> pd.DataFrame:
+    """rows x cols: (passed, verdicts) per pair, None where there are none."""
+    if frame.empty:
+        return pd.DataFrame()
+    grouped = frame.groupby([rows, cols])["status"]
+    passed = grouped.apply(lambda s: int((s == "pass").sum())).unstack()
+    total = grouped.size().unstack()
+    r = [v for v in row_order if v in total.index]
+    c = [v for v in col_order if v in total.columns]
+    return pd.DataFrame({k: [None if pd.isna(total.at[i, k]) else (int(passed.at[i, k]), int(total.at[i, k]))
+                             for i in r] for k in c}, index=r)
 
 
 def version_grid(results: Results) -> pd.DataFrame:
-    """Producer TF x consumer TF: 'passed/verdicts' over cells that reached a verdict (unavailable excluded)."""
-    cells = results.cells[results.cells["status"] != "unavailable"]
+    """Producer TF x consumer TF: passed/verdicts over cells that reached a verdict."""
+    cells = results.cells[~results.cells["status"].isin(NOT_RUN)]
     order = results.tf_order
-    if cells.empty:
-        return pd.DataFrame()
-    grouped = cells.groupby(["producer_tf", "consumer_tf"])["status"]
-    passed = grouped.apply(lambda s: int((s == "pass").sum())).unstack()
-    total = grouped.size().unstack()
-    rows = [v for v in order if v in total.index]
-    cols = [v for v in order if v in total.columns]
-    passed, total = passed.reindex(index=rows, columns=cols), total.reindex(index=rows, columns=cols)
-    return pd.DataFrame({c: [None if pd.isna(total.at[r, c]) else (int(passed.at[r, c]), int(total.at[r, c]))
-                             for r in rows] for c in cols}, index=rows)
+    return _ratio_grid(cells, "producer_tf", "consumer_tf", order, order)
+
+
+def working_paths(cells: pd.DataFrame) -> pd.DataFrame:
+    """The cells of (producer, case, producer env, consumer) paths that pass when the writing TF reads its own model."""
+    path = ["producer", "case", "producer_env", "consumer"]
+    same = cells[(cells["producer_env"] == cells["consumer_env"]) & (cells["status"] == "pass")][path]
+    # A load API missing from the reader's TF says nothing about the model: left out.
+    return cells[~cells["status"].isin(NOT_RUN)].merge(same, on=path)
 
 
 def survival_grid(results: Results) -> pd.DataFrame:
     """Producer TF x consumer TF, over the paths that work inside the writer's own TF version.
 
-    A path is (producer, case, consumer). If it passes when the TF that wrote the
-    model also reads it, the cell says how many such paths still pass when
-    another TF reads the model: cross-version breakage, apart from APIs that
-    never worked at all or do not exist in the reading TF.
-    """
-    cells = results.cells
-    if cells.empty:
+    If a path passes when the TF that wrote the model also reads it, the cell
+    says how many such paths still pass when another TF reads the model:
+    cross-version breakage, apart from APIs that never worked at all or do not
+    exist in the reading TF."""
+    if results.cells.empty:
         return pd.DataFrame()
-    path = ["producer", "case", "producer_env", "consumer"]
-    same = cells[(cells["producer_tf"] == cells["consumer_tf"]) & (cells["status"] == "pass")][path]
-    # A load API missing from the reader's TF (unavailable) says nothing about the model: left out.
-    working = cells[cells["status"] != "unavailable"].merge(same, on=path)
-    if working.empty:
-        return pd.DataFrame()
-    grouped = working.groupby(["producer_tf", "consumer_tf"])["status"]
-    passed = grouped.apply(lambda s: int((s == "pass").sum())).unstack()
-    total = grouped.size().unstack()
-    rows = [v for v in results.tf_order if v in total.index]
-    cols = [v for v in results.tf_order if v in total.columns]
-    return pd.DataFrame({c: [None if pd.isna(total.at[r, c]) else (int(passed.at[r, c]), int(total.at[r, c]))
-                             for r in rows] for c in cols}, index=rows)
+    order = results.tf_order
+    return _ratio_grid(working_paths(results.cells), "producer_tf", "consumer_tf", order, order)
 
 
 def api_grid(results: Results) -> pd.DataFrame:
     """Producer x consumer over every TF pair: (passed, verdicts) per pair of APIs."""
-    cells = results.cells[results.cells["status"] != "unavailable"]
+    cells = results.cells[~results.cells["status"].isin(NOT_RUN)]
     if cells.empty:
         return pd.DataFrame()
-    grouped = cells.groupby(["producer", "consumer"])["status"]
-    passed = grouped.apply(lambda s: int((s == "pass").sum())).unstack()
-    total = grouped.size().unstack()
-    return pd.DataFrame({c: [None if pd.isna(total.at[r, c]) else (int(passed.at[r, c]), int(total.at[r, c]))
-                             for r in total.index] for c in total.columns}, index=total.index)
+    return _ratio_grid(cells, "producer", "consumer", sorted(set(cells["producer"])), sorted(set(cells["consumer"])))
 
 
 def matrix(results: Results) -> pd.DataFrame:
@@ -89,46 +74,32 @@ def matrix(results: Results) -> pd.DataFrame:
         return pd.DataFrame()
     table = cells.pivot_table(index=["producer", "case", "producer_tf"], columns=["consumer", "consumer_tf"],
                               values="status", aggfunc="first")
-    rows = sorted(table.index, key=lambda k: (k[0], k[1], version_key(k[2])))
-    cols = sorted(table.columns, key=lambda k: (k[0], version_key(k[1])))
+    rows = sorted(table.index, key=lambda k: (k[0], k[1], versions.key(k[2])))
+    cols = sorted(table.columns, key=lambda k: (k[0], versions.key(k[1])))
     return table.reindex(index=rows, columns=cols)
 
 
-_ARTIFACT_PATH = re.compile(r"[^\s'\"(=]*/store/[^/\s'\"]+/[^/\s'\"]+/[^/\s'\",)]+(?:/model)?")
-_TMP_PATH = re.compile(r"/tmp/[^\s'\",)]+")
-_ADDRESS = re.compile(r"0x[0-9a-f]{6,}")
-_ARGUMENTS = re.compile(r"(Received args:).*")  # the rest is the artifact's input values
-REASON_WIDTH = 220
-
-
-def normalize_reason(reason: str) -> str:
-    """A reason without what differs per artifact (paths, addresses), so equal causes group together."""
-    text = _ARTIFACT_PATH.sub("<model>", str(reason))
-    text = _ADDRESS.sub("0x…", _TMP_PATH.sub("<tmp>", text))
-    text = _ARGUMENTS.sub(r"\1 …", text)
-    return text if len(text) <= REASON_WIDTH else text[:REASON_WIDTH - 1] + "…"
-
-
 def failures_by_reason(results: Results) -> pd.DataFrame:
-    """Every non-pass verdict (unavailable aside), grouped by consumer and cause across TF versions."""
-    bad = results.cells[~results.cells["status"].isin(["pass", "unavailable"])].copy()
+    """Every red verdict, grouped by consumer and cause across TF versions (derived columns from reports/derive.py)."""
+    bad = results.cells[~results.cells["status"].isin(("pass",) + NOT_RUN)]
+    columns = ["status", "consumer", "consumer_tfs", "reason", "known_id", "known_link", "policy", "cells",
+               "producers", "producer_tfs", "example", "repro"]
     if bad.empty:
-        return pd.DataFrame(columns=["status", "consumer", "consumer_tfs", "reason", "known", "cells", "producers",
-                                     "producer_tfs", "example", "repro"])
-    bad["reason_n"] = bad["reason"].map(normalize_reason)
-    for extra in ("known", "repro"):
-        if extra not in bad.columns:
-            bad[extra] = ""
-    bad["known"] = bad["known"].fillna("")
-    grouped = bad.groupby(["status", "consumer", "reason_n", "known"])
-    out = grouped.agg(cells=("status", "size"),
-                      consumer_tfs=("consumer_tf", lambda s: ", ".join(sorted(set(s), key=version_key))),
+        return pd.DataFrame(columns=columns)
+    by_version = lambda s: ", ".join(sorted(set(s), key=versions.key))
+    grouped = bad.groupby(["status", "consumer", "reason_short", "known_id", "known_link", "policy"])
+    out = grouped.agg(cells=("status", "size"), consumer_tfs=("consumer_tf", by_version),
                       producers=("producer", lambda s: ", ".join(sorted(set(s)))),
-                      producer_tfs=("producer_tf", lambda s: ", ".join(sorted(set(s), key=version_key))),
-                      example=("artifact", "first"),
-                      repro=("repro", "first")).reset_index().rename(columns={"reason_n": "reason"})
-    return out.sort_values(["status", "cells", "consumer"], ascending=[True, False, True]).reset_index(drop=True)
+                      producer_tfs=("producer_tf", by_version), example=("cell", "first"),
+                      repro=("repro", "first")).reset_index().rename(columns={"reason_short": "reason"})
+    return out.sort_values(["status", "cells", "consumer"], ascending=[True, False, True]).reset_index(drop=True)[columns]
 
 
-def order_by_tf(values: List[str]) -> List[str]:
-    return sorted(values, key=version_key)
+def by_policy(results: Results) -> pd.DataFrame:
+    """Red cells per policy label."""
+    bad = results.cells[~results.cells["status"].isin(("pass",) + NOT_RUN)]
+    if bad.empty:
+        return pd.DataFrame(columns=["policy", "policy_link", "cells", "known"])
+    return bad.groupby(["policy", "policy_link"]).agg(
+        cells=("status", "size"), known=("known_id", lambda s: int((s != "").sum()))).reset_index().sort_values(
+        "cells", ascending=False).reset_index(drop=True)

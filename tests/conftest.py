@@ -1,13 +1,13 @@
 """Shared helpers for the harness's own tests.
 
-`grid` runs the real grid (matrix/test_grid.py) in a subprocess with this
-environment's TensorFlow, against a temporary artifact store, and returns
-the records it wrote. tests/plugins holds deliberately broken plugins that
-only these tests load (MATRIX_EXTRA_PLUGINS).
+`grid` runs the real grid (`python -m matrix run`) in a subprocess with this
+environment's TensorFlow, against a temporary store, and returns the records
+it wrote. tests/plugins holds deliberately broken plugins that only these
+tests load (--plugins).
 """
-import glob
 import json
 import os
+import shutil
 import subprocess
 import sys
 
@@ -15,44 +15,77 @@ import pytest
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BROKEN_PLUGINS = os.path.join(ROOT, "tests", "plugins")
+sys.path.insert(0, ROOT)
 
 
 class Grid(object):
     def __init__(self, store):
         self.store = store
 
+    def command(self, *args):
+        return [sys.executable, "-m", "matrix"] + list(args) + ["--store", self.store]
+
     def run(self, phase, producers="", consumers="", cases="", env="test", workers=2, timeout=None,
-            extra_plugins=True):
-        environ = dict(os.environ, MATRIX_ARTIFACTS=self.store, MATRIX_ENV=env, MATRIX_CASES=cases,
-                       MATRIX_PRODUCERS=producers, MATRIX_CONSUMERS=consumers)
-        environ.pop("PYTEST_XDIST_WORKER", None)
+            extra_plugins=True, rerun="none"):
+        cmd = self.command("run", "--phase", phase, "--env", env, "--workers", str(workers), "--rerun", rerun,
+                           "--producers", producers, "--consumers", consumers, "--cases", cases)
         if extra_plugins:
-            environ["MATRIX_EXTRA_PLUGINS"] = BROKEN_PLUGINS
+            cmd += ["--plugins", BROKEN_PLUGINS]
         if timeout:
-            environ["MATRIX_CELL_TIMEOUT"] = str(timeout)
-        cmd = [sys.executable, "-m", "pytest", "matrix/test_grid.py", "--phase", phase, "-q",
-               "-p", "no:cacheprovider", "-n", str(workers)]
-        done = subprocess.run(cmd, cwd=ROOT, env=environ, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                              universal_newlines=True)
+            cmd += ["--cell-timeout", str(timeout)]
+        done = subprocess.run(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, universal_newlines=True)
         self.last_output = done.stdout
         self.last_exit = done.returncode
         return self.records(phase, env)
 
+    def begin(self, *args):
+        done = subprocess.run(self.command("begin", *args), cwd=ROOT, stdout=subprocess.PIPE,
+                              stderr=subprocess.STDOUT, universal_newlines=True)
+        self.last_output, self.last_exit = done.stdout, done.returncode
+        return done
+
+    @property
+    def the_store(self):
+        from matrix.cell import Store
+        return Store(self.store)
+
     def records(self, phase=None, env=None, kind=None):
-        pattern = "%s-%s-*.jsonl" % (phase or "*", env or "*")
-        out = []
-        for path in sorted(glob.glob(os.path.join(self.store, "results", pattern))):
-            with open(path) as f:
-                out.extend(json.loads(line) for line in f if line.strip())
-        return [r for r in out if kind is None or r["kind"] == kind]
+        from matrix import records
+        store = self.the_store
+        run = store.current_run(start=False)
+        if run is None:
+            return []
+        found = records.read_folder(store.results_dir(run), prefix="%s-" % phase if phase else "")[0]
+        return [r for r in found if (kind is None or r["kind"] == kind)
+                and (env is None or r.get("env", r.get("consumer_env", r.get("producer_env"))) == env)]
 
     def manifest(self, env, producer, case):
         with open(os.path.join(self.store, "store", env, producer, case, "manifest.json")) as f:
             return json.load(f)
 
     def cells(self, **match):
-        return [r for r in self.records(kind="cell")
-                if all(r.get(k) == v for k, v in match.items())]
+        return [r for r in self.records(kind="consume") if all(r.get(k) == v for k, v in match.items())]
+
+    def copy_artifact(self, env, producer, case, new_env, new_case=None, edit=None):
+        """A copy of an artifact, its manifest edited, added to the run (as if produced by `new_env`)."""
+        from matrix import records
+        from matrix.cell import ArtifactId, now
+        source = os.path.join(self.store, "store", env, producer, case)
+        target_id = ArtifactId(new_env, producer, new_case or case)
+        target = self.the_store.artifact_dir(target_id)
+        shutil.copytree(source, target, symlinks=True)
+        manifest = self.manifest(new_env, producer, new_case or case)
+        manifest["env"] = new_env
+        if edit:
+            edit(manifest)
+        with open(os.path.join(target, "manifest.json"), "w") as f:
+            json.dump(manifest, f)
+        store = self.the_store
+        records.append(store.results_file(store.current_run(), "produce", new_env, "copy"), records.ProduceRecord(
+            run_id=store.current_run().run_id, cell=str(target_id), producer=producer, producer_api="copy",
+            case=target_id.case, producer_env=new_env, producer_tf=manifest["tf"], producer_python="copy",
+            status="pass", finished=now(), artifact=str(target_id)))
+        return target
 
 
 @pytest.fixture

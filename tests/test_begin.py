@@ -1,32 +1,46 @@
-"""The begin step runs in a bare Python (no numpy, no TF): it starts a run and imports the corpus."""
+"""The begin step runs in a bare Python (no numpy, no TF): it starts a run and imports your models."""
 import json
 import os
 import subprocess
 import sys
 
+import pytest
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+CORPUS = os.path.join(os.path.dirname(ROOT), "shared", "corpus")
 
 
 def test_begin_needs_nothing_but_the_standard_library(tmp_path):
-    # -S -I: no site-packages, so numpy and friends cannot be found.
-    env = {"MATRIX_ARTIFACTS": str(tmp_path), "PATH": os.environ.get("PATH", "")}
+    # -S: no site-packages, so numpy and friends cannot be found.
     done = subprocess.run([sys.executable, "-S", "-c", "import sys; sys.path.insert(0, %r); "
-                           "from matrix.begin import main; main()" % ROOT],
-                          env=env, capture_output=True, text=True)
-    assert done.returncode == 0, done.stderr
+                           "from matrix.cli import main; sys.exit(main(['begin', '--store', %r]))" % (ROOT, str(tmp_path))],
+                          capture_output=True, text=True)
+    assert done.returncode == 0, done.stdout + done.stderr
     with open(tmp_path / "run.json") as f:
         assert json.load(f)["run_id"]
 
 
-def test_corpus_models_become_artifacts_with_the_expected_values_of_their_source_tests(tmp_path):
-    from matrix import corpus
-    if corpus.corpus_dir() is None:
-        import pytest
-        pytest.skip("no ../shared/corpus beside this checkout")
-    env = dict(os.environ, MATRIX_ARTIFACTS=str(tmp_path))
-    subprocess.run([sys.executable, "-m", "matrix.begin"], cwd=ROOT, env=env, check=True, capture_output=True)
-    manifest_path = tmp_path / "store" / "corpus" / "corpus" / "serving__saved_model_half_plus_two_cpu" / "manifest.json"
-    manifest = json.loads(manifest_path.read_text())
+def test_a_run_never_deletes_the_store_or_the_earlier_runs_results(grid):
+    first = grid.begin()
+    assert first.returncode == 0
+    os.makedirs(os.path.join(grid.store, "store", "tf215", "keras", "dense"))
+    old_run = grid.the_store.current_run()
+    os.makedirs(grid.the_store.results_dir(old_run), exist_ok=True)
+    grid.begin()
+    assert grid.the_store.current_run().run_id != old_run.run_id
+    assert os.path.isdir(os.path.join(grid.store, "store", "tf215", "keras", "dense"))
+    assert os.path.isdir(grid.the_store.results_dir(old_run))
+
+
+@pytest.mark.skipif(not os.path.isdir(CORPUS), reason="no ../shared/corpus beside this checkout")
+def test_corpus_models_become_artifacts_with_the_expected_values_of_their_source_tests(grid):
+    grid.begin("--models", CORPUS)  # (instead of pyproject.toml's list)
+    manifest = grid.manifest("models", "corpus", "serving__saved_model_half_plus_two_cpu:serving_default")
     assert manifest["tf"] == "1.14.0"
+    assert manifest["golden"]["source"] == "spec"
     assert manifest["outputs"]["y"]["values"] == [52.0, 23.0]
-    assert (manifest_path.parent / "model" / "saved_model.pb").exists()
+    # fed and compared at the signature's declared shape [-1, 1] (the source test fed [2])
+    assert manifest["inputs"]["x"]["shape"] == [2, 1] and manifest["outputs"]["y"]["shape"] == [2, 1]
+    assert os.path.exists(os.path.join(grid.store, "store", "models", "corpus",
+                                       "serving__saved_model_half_plus_two_cpu:serving_default", "model",
+                                       "saved_model.pb"))

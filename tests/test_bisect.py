@@ -1,8 +1,14 @@
 """`python -m reports bisect`: the first TF version where one cell breaks, and what could not be tried."""
 import json
+import os
+import sys
 
+from matrix.cell import ArtifactId
 from reports.cli import main
-from tests.synthetic import World
+from reports.results import load_folder
+from tests.synthetic import TF, World
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 ENVS = ["tf115", "tf24", "tf212", "tf215", "tf216", "tf221"]
 
@@ -19,9 +25,8 @@ def recorded(tmp_path, verdict, envs=ENVS, consumer_envs=None):
     return w.write()
 
 
-def bisect(capsys, results, *extra):
-    code = main(["bisect", "--producer", "keras", "--case", "dense", "--consumer", "keras_load", "--recorded",
-                 "--results", results] + list(extra))
+def bisect(capsys, results, cell, *extra):
+    code = main(["bisect", "--cell", cell, "--recorded", "--results", results] + list(extra))
     return code, capsys.readouterr().out
 
 
@@ -31,7 +36,7 @@ def breaks_from_216(pe, ce):
 
 def test_finds_the_first_consumer_version_that_breaks(tmp_path, capsys):
     results = recorded(tmp_path, breaks_from_216)
-    code, out = bisect(capsys, results, "--producer-env", "tf215", "--json", str(tmp_path / "b.json"))
+    code, out = bisect(capsys, results, "keras_load-tf215/keras/dense@tf215", "--json", str(tmp_path / "b.json"))
     assert code == 0
     assert "first breaks at TF 2.16.2 (tf216): fail; last pass at TF 2.15.1 (tf215)" in out
     o = json.load(open(tmp_path / "b.json"))
@@ -42,7 +47,7 @@ def test_lists_versions_that_could_not_be_tried(tmp_path, capsys):
     # tf212 never read anything; tf24 could not write the model
     w_envs = ["tf115", "tf24", "tf215", "tf216", "tf221"]
     results = recorded(tmp_path, breaks_from_216, envs=w_envs)
-    code, out = bisect(capsys, results, "--producer-env", "tf215")
+    code, out = bisect(capsys, results, "keras_load-tf215/keras/dense@tf215")
     assert "first breaks at TF 2.16.2 (tf216)" in out
     assert "could not try: tf212 (no recorded cell (did consume-tf212 run?))" in out
 
@@ -50,14 +55,14 @@ def test_lists_versions_that_could_not_be_tried(tmp_path, capsys):
 def test_a_gap_between_the_last_pass_and_the_first_break_is_named(tmp_path, capsys):
     results = recorded(tmp_path, lambda pe, ce: ("fail", "x") if ce in ("tf216", "tf221") else ("pass", ""),
                        envs=["tf215", "tf221"], consumer_envs=["tf115", "tf215", "tf221"])
-    _, out = bisect(capsys, results, "--producer-env", "tf215")
+    _, out = bisect(capsys, results, "keras_load-tf215/keras/dense@tf215")
     assert "first breaks at TF 2.21.0 (tf221)" in out and "untried in between: tf216" in out
 
 
 def test_producer_axis_finds_the_first_writer_whose_models_break(tmp_path, capsys):
     results = recorded(tmp_path, lambda pe, ce: ("fail", "Op type not registered") if pe in ("tf216", "tf221")
                        and ce == "tf24" else ("pass", ""))
-    code, out = bisect(capsys, results, "--axis", "producer", "--consumer-env", "tf24")
+    code, out = bisect(capsys, results, "keras_load-tf215/keras/dense@tf24", "--axis", "producer")
     assert code == 0 and "first breaks at TF 2.16.2 (tf216)" in out
 
 
@@ -70,74 +75,80 @@ def test_artifact_not_written_is_an_untried_reason_on_the_producer_axis(tmp_path
     w.produce("keras", "dense", "tf221")
     w.cell("keras", "dense", "tf215", "keras_load", "tf215", "pass")
     w.cell("keras", "dense", "tf221", "keras_load", "tf215", "fail", "newer op")
-    _, out = bisect(capsys, w.write(), "--axis", "producer", "--consumer-env", "tf215")
-    assert "tf216 (artifact missing: tf216 could not write it (fail: save refused))" in out
+    _, out = bisect(capsys, w.write(), "keras_load-tf215/keras/dense@tf215", "--axis", "producer")
+    assert "tf216 (artifact missing: tf216 could not write it (fail))" in out
     assert "first breaks at TF 2.21.0 (tf221)" in out
 
 
 def test_a_cell_that_never_breaks_or_never_passes_says_so(tmp_path, capsys):
     results = recorded(tmp_path, lambda pe, ce: ("pass", ""))
-    _, out = bisect(capsys, results, "--producer-env", "tf215")
+    _, out = bisect(capsys, results, "keras_load-tf215/keras/dense@tf215")
     assert "passes in every version tried" in out
     results = recorded(tmp_path, lambda pe, ce: ("fail", "x"))
-    _, out = bisect(capsys, results, "--producer-env", "tf215")
+    _, out = bisect(capsys, results, "keras_load-tf215/keras/dense@tf215")
     assert "already fail at the oldest version tried" in out
 
 
-def test_the_fixed_side_of_the_axis_is_required(tmp_path, capsys):
+def test_only_a_consume_cell_can_be_bisected(tmp_path, capsys):
     results = recorded(tmp_path, breaks_from_216)
-    assert main(["bisect", "--producer", "keras", "--case", "dense", "--consumer", "keras_load", "--recorded",
-                 "--results", results]) == 2
+    assert main(["bisect", "--cell", "tf215/keras/dense", "--recorded", "--results", results]) == 2
+    assert main(["bisect", "--cell", "not a cell", "--recorded", "--results", results]) == 2
 
 
-def test_live_bisect_names_envs_without_a_venv_or_artifact(tmp_path, monkeypatch, capsys):
-    """Live mode checks each env before running anything: no venv, no interpreter, no artifact."""
+def test_live_bisect_runs_the_cell_through_tox_in_each_env_and_halves(tmp_path, monkeypatch):
+    """A fake `tox` on PATH records the verdict the real grid would: the cell breaks from TF 2.16 on."""
+    import json
+    from matrix.cell import Store
     from reports import bisect as b
-    from matrix import paths
-    root = tmp_path / "root"
-    (root / ".tox" / "tf215" / "bin").mkdir(parents=True)
-    (root / ".tox" / "tf215" / "bin" / "python").symlink_to(tmp_path / "gone" / "python3.11")
-    monkeypatch.setattr(paths, "ROOT", str(root))
-    monkeypatch.setattr(paths, "STORE", str(tmp_path / "store"))
-    cell = {"producer": "keras", "case": "dense", "consumer": "keras_load", "producer_env": "tf215"}
-    assert b.untried_reason(dict(cell, consumer_env="tf221")).startswith("no venv")
-    assert b.untried_reason(dict(cell, consumer_env="tf215")).startswith("interpreter missing")
-    (root / ".tox" / "tf216" / "bin").mkdir(parents=True)
-    (root / ".tox" / "tf216" / "bin" / "python").symlink_to("/bin/sh")
-    assert b.untried_reason(dict(cell, consumer_env="tf216")).startswith("artifact missing")
-
-
-def test_live_bisect_runs_the_cell_in_each_venv_and_halves(tmp_path, monkeypatch, capsys):
-    """Fake venvs whose 'python' records the verdict the real grid would: breaks from TF 2.16 on."""
-    import os
-    from matrix import paths
-    from reports import bisect as b
-    from reports.results import load
-    root = tmp_path / "root"
-    store = tmp_path / "store"
-    (store / "tf215" / "keras" / "dense").mkdir(parents=True)
-    (store / "tf215" / "keras" / "dense" / "manifest.json").write_text("{}")
+    store = Store(str(tmp_path / "store"))
+    os.makedirs(os.path.join(store.artifact_dir(ArtifactId("tf215", "keras", "dense"))))
+    open(os.path.join(store.artifact_dir(ArtifactId("tf215", "keras", "dense")), "manifest.json"), "w").write("{}")
     calls = tmp_path / "calls"
-    tf = {"tf115": "1.15.5", "tf24": "2.4.4", "tf212": "2.12.1", "tf215": "2.15.1", "tf216": "2.16.2",
-          "tf221": "2.21.0"}
-    for env, version in tf.items():
-        if env == "tf24":
-            continue  # no venv
-        status = "fail" if version >= "2.16" else "pass"
-        (root / ".tox" / env / "bin").mkdir(parents=True)
-        fake = root / ".tox" / env / "bin" / "python"
-        fake.write_text('#!/bin/sh\necho %s >> %s\n'
-                        'printf \'{"kind": "env", "tf": "%s"}\\n{"kind": "cell", "status": "%s", "reason": "r"}\\n\' '
-                        '> "$MATRIX_RESULTS/consume-$MATRIX_ENV-main.jsonl"\n' % (env, calls, version, status))
-        fake.chmod(0o755)
-    monkeypatch.setattr(paths, "ROOT", str(root))
-    monkeypatch.setattr(paths, "STORE", str(store))
-    results = load(recorded(tmp_path, breaks_from_216))
-    cell = {"producer": "keras", "case": "dense", "consumer": "keras_load", "producer_env": "tf215"}
-    outcome = b.bisect(results, cell)
+    fake = tmp_path / "bin" / "tox"
+    fake.parent.mkdir()
+    fake.write_text("#!%s\nimport sys\nsys.path.insert(0, %r)\nfrom tests.test_bisect import fake_tox\n"
+                    "fake_tox(sys.argv, %r)\n" % (sys.executable, ROOT, str(calls)))
+    fake.chmod(0o755)
+    monkeypatch.setenv("PATH", str(fake.parent) + os.pathsep + os.environ["PATH"])
+    monkeypatch.setattr(b, "find_python", lambda v: None if v == "3.8" else "/usr/bin/python" + v)  # no tf24 here
+    results = load_folder(recorded(tmp_path, breaks_from_216))
+    outcome = b.bisect(results, "keras_load-tf215/keras/dense@tf215", store=store.root)
     assert outcome.first_break.env == "tf216" and outcome.last_good.env == "tf215"
     ran = calls.read_text().split()
     assert ran[:2] == ["tf115", "tf221"] and len(ran) < 5  # the ends first, then halving
     text = b.render(outcome)
-    assert "tf24 (no venv" in text
+    assert "tf24 (interpreter python3.8 not found" in text
     assert "skipped (the bisection did not need them" in text
+    assert json.dumps(outcome.as_dict())
+
+
+def fake_tox(argv, calls):
+    """What `tox -e consume-ENV -- --only CELL --run-id R --store S` records, the cell breaking from TF 2.16 on."""
+    env = argv[argv.index("-e") + 1].split("-", 1)[1]
+    args = argv[argv.index("--") + 1:]
+    cell, run, store = (args[args.index(k) + 1] for k in ("--only", "--run-id", "--store"))
+    with open(calls, "a") as f:
+        f.write(env + "\n")
+    folder = os.path.join(store, "results", run)
+    os.makedirs(folder)
+    with open(os.path.join(folder, "consume-%s-main.jsonl" % env), "w") as f:
+        for record in (env_record(env, TF[env]), cell_record(cell, TF[env])):
+            f.write(json.dumps(record) + "\n")
+
+
+def env_record(env, tf):
+    from matrix import records
+    return records.to_json(records.EnvRecord(run_id="r", phase="consume", env=env, tf=tf, keras="", python="",
+                                             platform="", started=""))
+
+
+def cell_record(cell, tf):
+    from matrix import records
+    from matrix.cell import Cell
+    c = Cell.parse(cell)
+    from reports import versions
+    status = "fail" if versions.parse(tf) >= versions.parse("2.16") else "pass"
+    return records.to_json(records.ConsumeRecord(
+        run_id="r", cell=cell, producer=c.artifact.producer, producer_api="", case=c.artifact.case,
+        producer_env=c.artifact.env, producer_tf="", producer_python="", consumer=c.consumer, consumer_api="",
+        consumer_env=c.env, consumer_tf=tf, consumer_python="", status=status, reason="r"))

@@ -3,6 +3,7 @@ import json
 import shutil
 
 from reports.cli import main
+from reports.results import load_any
 from tests.synthetic import World
 
 PRODUCERS = [("keras", "dense")]
@@ -51,8 +52,8 @@ def test_diff_reads_history_folders_and_results_json(tmp_path, capsys):
     new = run(tmp_path, "new", lambda p, c, pe, ce: ("crash", "SIGSEGV") if ce == "tf221" and c == "tf2_load"
               else ("pass", ""))
     history = tmp_path / "history"
-    a = build.build(old, out_root=str(history))
-    b = build.build(new, out_root=str(history))
+    a = build.build(results=load_any(old), out_root=str(history))
+    b = build.build(results=load_any(new), out_root=str(history))
     capsys.readouterr()
     assert main(["diff", a, b + "/results.json", "--json", str(tmp_path / "d.json")]) == 0
     assert len(json.load(open(tmp_path / "d.json"))["changed"]) == 2

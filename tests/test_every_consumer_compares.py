@@ -1,25 +1,22 @@
 """No consumer can pass a cell without its outputs being compared with the golden values.
 
-Real artifacts are produced, then copied with every golden output shifted by
-one; every consumer available in this TF loads both. Wherever a consumer
-passes the original it must fail the copy: the model is the same, so only
-the comparison can tell them apart. (Consumers whose expected() checks other
-facts than outputs are proven the same way in test_consumer_expectations.py.)
+Real artifacts are produced, then copied with every golden value in the
+manifest shifted by one (the signature's outputs, the author's call's outputs,
+the variables). Every consumer available in this TF loads both. Wherever a
+consumer passes the original it must fail the copy: the model is the same, so
+only the comparison can tell them apart. (Consumers judged on other facts
+than golden values are proven the same way in test_consumer_expectations.py.)
 """
-import json
-import os
-import shutil
-
 import pytest
 
-from matrix import plugins
+from matrix.discovery import Plugins
 
 pytestmark = pytest.mark.tf
 
-PRODUCERS = "tf1_builder,tf2_module,tf2_hub_reusable,tf1_saver_metagraph,keras,keras3_export"
-OWN_EXPECTATIONS = {name for name in plugins.names("consumers")
-                    if hasattr(plugins.load("consumers", name), "expected")}
-VALUE_CONSUMERS = sorted(set(plugins.names("consumers")) - OWN_EXPECTATIONS)
+PRODUCERS = "tf1_builder,tf2_module,tf2_hub_reusable,tf1_saver_metagraph,keras,keras_subclassed,keras3_export"
+FACT_CONSUMERS = {"saved_model_cli_show", "signature_method_names", "tf2_resave_method_names", "tf2_finetune",
+                  "hub_keraslayer_finetune"}
+VALUE_CONSUMERS = sorted(set(Plugins().names("consumers")) - FACT_CONSUMERS)
 
 
 def shift(tensor):
@@ -31,32 +28,28 @@ def shift(tensor):
         tensor["values"] = [v + 1 for v in tensor["values"]]
 
 
+def shift_goldens(manifest):
+    for tensor in list(manifest["outputs"].values()) + list(manifest["variables"].values()) + (
+            list(manifest["call"]["outputs"].values()) if manifest["call"] else []):
+        shift(tensor)
+    manifest["regularization_losses"] = [v + 1 for v in manifest["regularization_losses"]]
+
+
 @pytest.fixture(scope="module")
 def verdicts(tmp_path_factory):
     from tests.conftest import Grid
     grid = Grid(str(tmp_path_factory.mktemp("artifacts")))
-    grid.run("produce", producers=PRODUCERS, cases="variable")
-    store = os.path.join(grid.store, "store")
-    shutil.copytree(os.path.join(store, "test"), os.path.join(store, "shifted"))
-    for producer in os.listdir(os.path.join(store, "shifted")):
-        path = os.path.join(store, "shifted", producer, "variable", "manifest.json")
-        with open(path) as f:
-            manifest = json.load(f)
-        manifest["env"] = "shifted"
-        for tensor in manifest["outputs"].values():
-            shift(tensor)
-        with open(path, "w") as f:
-            json.dump(manifest, f)
+    produced = grid.run("produce", producers=PRODUCERS, cases="variable", extra_plugins=False)
+    for record in produced:
+        if record["kind"] == "produce" and record["status"] == "pass":
+            grid.copy_artifact("test", record["producer"], "variable", "shifted", edit=shift_goldens)
     grid.run("consume", consumers=",".join(VALUE_CONSUMERS), extra_plugins=False)
-    cells = {}
-    for cell in grid.cells():
-        cells[(cell["consumer"], cell["producer"], cell["producer_env"])] = cell
-    return cells
+    return {(c["consumer"], c["producer"], c["producer_env"]): c for c in grid.cells()}
 
 
 @pytest.mark.parametrize("consumer", VALUE_CONSUMERS)
 def test_shifted_golden_values_turn_every_pass_into_a_fail(verdicts, consumer):
-    passed = [(c["producer"]) for (name, _, env), c in verdicts.items()
+    passed = [producer for (name, producer, env), c in verdicts.items()
               if name == consumer and env == "test" and c["status"] == "pass"]
     statuses = {c["status"] for (name, _, env), c in verdicts.items() if name == consumer and env == "test"}
     if not passed:

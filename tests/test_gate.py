@@ -44,7 +44,7 @@ def test_a_consumer_broken_only_in_the_candidate_fails_the_gate_and_names_the_ce
     assert "keras_load" in out and "File format not supported" in out
     verdict = json.load(open(tmp_path / "gate.json"))
     assert verdict["exit_code"] == 1
-    cells = {r["cell"] for r in verdict["regressions"]}
+    cells = {r["cell_cand"] for r in verdict["regressions"]}
     assert "keras_load-tf215/keras/dense@tf221" in cells
     assert all(r["status_base"] == "pass" and r["status_cand"] == "fail" for r in verdict["regressions"])
     assert verdict["baseline"] == {"env": "tf215", "tf": "2.15.1"}
@@ -54,8 +54,8 @@ def test_a_consumer_broken_only_in_the_candidate_fails_the_gate_and_names_the_ce
 def test_every_red_cell_gets_a_reproduction_command(tmp_path, capsys, no_known):
     results = world(tmp_path).write()
     _, out, _ = gate(capsys, results, "--known", no_known)
-    assert ("tox -e produce-tf215 -- --producers=keras -k '[keras-dense]' && "
-            "tox -e consume-tf221 -- --consumers=keras_load -k '[keras_load-tf215/keras/dense]'") in out
+    assert ("S=$(mktemp -d) && tox -e produce-tf215 -- --store $S --only tf215/keras/dense && "
+            "tox -e consume-tf221 -- --store $S --only keras_load-tf215/keras/dense@tf221") in out
 
 
 def test_no_regression_passes_the_gate(tmp_path, capsys, no_known):
@@ -81,7 +81,7 @@ link = "https://github.com/keras-team/keras/issues/18709"
     assert "[keras3-savedmodel](https://github.com/keras-team/keras/issues/18709)" in out
     verdict = json.load(open(tmp_path / "gate.json"))
     assert verdict["regressions"] == [] and len(verdict["known"]) == 6
-    assert {r["known_id"] for r in verdict["known"]} == {"keras3-savedmodel"}
+    assert {r["known_id_cand"] for r in verdict["known"]} == {"keras3-savedmodel"}
 
 
 def test_a_known_issue_for_other_versions_does_not_hide_the_regression(tmp_path, capsys):
@@ -174,6 +174,61 @@ def test_a_version_without_cells_is_a_usage_error_that_lists_what_exists(tmp_pat
 def test_missing_results_are_a_usage_error(tmp_path, capsys):
     code = main(["gate", "--baseline", "2.15", "--candidate", "2.21", "--results", str(tmp_path / "nothing")])
     assert code == 2 and "no results" in capsys.readouterr().err
+
+
+def test_the_score_is_the_share_of_baseline_paths_that_still_pass(tmp_path, capsys, no_known):
+    results = world(tmp_path).write()
+    code, out, _ = gate(capsys, results, "--known", no_known, "--json", str(tmp_path / "gate.json"),
+                        "--badge", str(tmp_path / "score.svg"))
+    verdict = json.load(open(tmp_path / "gate.json"))
+    # 12 cells pass under 2.15 (2 producers x 3 writers x 2 consumers); the 6 keras_load ones break in 2.21
+    assert verdict["score"] == {"still_pass": 6, "paths": 12, "score": 0.5}
+    assert {r["consumer"]: r["score"] for r in verdict["score_per_consumer"]} == {"keras_load": 0.0, "tf2_load": 1.0}
+    assert "Compatibility score: 50.0% (6 of 12 paths still pass)" in out
+    assert "50.0%" in open(tmp_path / "score.svg").read()
+
+
+def test_a_waiver_past_its_date_gates_again_and_is_named(tmp_path, capsys):
+    results = world(tmp_path).write()
+    known = registry(tmp_path / "known.toml", """
+[[issue]]
+id = "keras-waiver"
+consumer = "keras_load"
+reason = "we accept this until the migration is done"
+owner = "ml-platform"
+until = 2020-01-31
+""")
+    code, out, _ = gate(capsys, results, "--known", known, "--json", str(tmp_path / "gate.json"))
+    assert code == 1
+    assert "waiver `keras-waiver` expired" in out and "New regressions (6)" in out
+    assert json.load(open(tmp_path / "gate.json"))["expired_waivers"] == ["keras-waiver"]
+
+
+def test_cells_that_violate_tfs_guarantee_come_first_with_an_upstream_summary(tmp_path, capsys, no_known):
+    results = world(tmp_path, consumers=("tf2_load", "tf1_session"),
+                    verdict=lambda p, c, pe, ce: ("fail", "NotFoundError: Op type not registered 'X'")
+                    if c == "tf1_session" and ce == "tf221" and pe != "tf221" else ("pass", "")).write()
+    code, out, _ = gate(capsys, results, "--known", no_known)
+    assert code == 1
+    assert out.index("Violates TF's own guarantee (4)") < out.index("New regressions")
+    assert "SavedModel written by TF 2.15.1 (keras, tf215/dense) fails to load/run in TF 2.21.0" in out
+
+
+def test_ci_outputs_junit_xml_and_the_step_summary(tmp_path, capsys, no_known, monkeypatch):
+    summary = tmp_path / "summary.md"
+    monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(summary))
+    results = world(tmp_path).write()
+    gate(capsys, results, "--known", no_known, "--junit", str(tmp_path / "gate.xml"))
+    import xml.etree.ElementTree as ET
+    suite = ET.parse(str(tmp_path / "gate.xml")).getroot()[0]
+    assert suite.get("failures") == "6" and len(suite) == int(suite.get("tests"))
+    assert "TF upgrade gate" in summary.read_text()
+
+
+def test_without_versions_the_gate_is_the_upgrade_to_the_newest_tf(tmp_path, capsys, no_known):
+    results = world(tmp_path).write()
+    assert main(["gate", "--results", results, "--known", no_known]) == 1
+    assert "## TF upgrade gate: TF 2.15.1 (tf215) → TF 2.21.0 (tf221)" in capsys.readouterr().out
 
 
 def test_the_real_registry_is_valid():

@@ -1,8 +1,9 @@
-"""reports/known_issues.toml: which red cells are known, and how the report shows it."""
+"""reports/known_issues.toml: which red cells are known, waivers that expire, and how the report shows it."""
+import datetime
+
 import pytest
 
-from reports import known
-from reports.results import load
+from reports import build, derive, known
 from tests.synthetic import World, registry
 
 
@@ -17,7 +18,7 @@ def cell(**kw):
     ("2.16.2", ">=2.16", True), ("2.15.1", ">=2.16", False), ("1.15.5", "<2.0", True), ("2.4.4", "<2.0", False),
     ("2.15.1", "<=2.15", True), ("2.15.1", ">2.15", False), ("2.15.1", "==2.15", True),
     ("2.12.1", ">=2.4,<2.16", True), ("2.16.2", ">=2.4,<2.16", False), ("2.21.0", "*", True),
-    ("2.23.0.dev20261026", ">=2.16", True), ("unknown", ">=2.16", False)])
+    ("2.23.0.dev20261026", ">=2.16", True), ("unknown", ">=2.16", False), ("0.12.head", "<1.0", True)])
 def test_version_ranges(version, spec, expected):
     assert known.version_in(version, spec) is expected
 
@@ -34,26 +35,40 @@ match = "File format"
 reason = "r"
 link = "https://example.org/k3"
 """))
-    assert issue.matches(cell())
-    assert issue.matches(cell(producer="tf2_module"))
-    assert not issue.matches(cell(producer="estimator"))
-    assert not issue.matches(cell(consumer_tf="2.15.1"))
-    assert not issue.matches(cell(status="crash"))
-    assert not issue.matches(cell(reason="SIGSEGV"))
-    assert not issue.matches(cell(status="pass"))  # a passing cell is never "known"
+    assert issue.fits(cell())
+    assert issue.fits(cell(producer="tf2_module"))
+    assert not issue.fits(cell(producer="estimator"))
+    assert not issue.fits(cell(consumer_tf="2.15.1"))
+    assert not issue.fits(cell(status="crash"))
+    assert not issue.fits(cell(reason="SIGSEGV"))
+    assert not issue.fits(cell(status="pass"))  # a passing cell is never "known"
 
 
 def test_a_malformed_registry_is_an_error(tmp_path):
-    with pytest.raises(known.RegistryError):
-        known.load_registry(registry(tmp_path / "k.toml", "[[issue]]\nconsumer = 'x'\nlink = 'y'\n"))  # no reason
-    with pytest.raises(known.RegistryError):
-        known.load_registry(registry(tmp_path / "k.toml", "[[issue]]\nreason = 'r'\nconsumer_tf = '>=two'\n"))
-    with pytest.raises(known.RegistryError):
-        known.load_registry(registry(tmp_path / "k.toml", "[[issue]]\nreason = 'r'\nconsumers = 'typo'\n"))
+    for text in ("[[issue]]\nconsumer = 'x'\nlink = 'y'\n",                 # no reason
+                 "[[issue]]\nreason = 'r'\nconsumer_tf = '>=two'\n",        # a bad range
+                 "[[issue]]\nreason = 'r'\nconsumers = 'typo'\n",           # an unknown key
+                 "[[issue]]\nreason = 'r'\nuntil = 'soon'\n"):              # until is not a date
+        with pytest.raises(known.RegistryError):
+            known.load_registry(registry(tmp_path / "k.toml", text))
+
+
+def test_a_waiver_explains_its_cells_until_its_date_then_names_itself_expired(tmp_path):
+    [issue] = known.load_registry(registry(tmp_path / "k.toml", """
+[[issue]]
+id = "k3-waiver"
+consumer = "keras3_load"
+reason = "r"
+until = 2026-12-31
+owner = "ml-platform"
+"""))
+    before = known.match(cell(), [issue], datetime.date(2026, 12, 31))
+    after = known.match(cell(), [issue], datetime.date(2027, 1, 1))
+    assert before.issue is issue and before.expired is None
+    assert after.issue is None and after.expired is issue
 
 
 def test_the_report_marks_known_cells_with_their_link_and_every_red_cell_with_a_repro(tmp_path):
-    from reports import build
     w = World(tmp_path / "results")
     w.grid(["tf215", "tf221"], [("keras", "dense")], ["keras3_load"],
            lambda p, c, pe, ce: ("fail", "File format not supported") if ce == "tf221" else ("pass", ""))
@@ -64,13 +79,20 @@ consumer = "keras3_load"
 consumer_tf = ">=2.16"
 reason = "Keras 3 load_model reads .keras only"
 link = "https://github.com/keras-team/keras/issues/18709"
+
+[[issue]]
+id = "never-matches"
+consumer = "nothing"
+reason = "stale"
 """)
-    results = build.annotate(load(w.write()), reg)
+    results = derive.annotate(w.results(), reg)
     red = results.cells[results.cells["status"] != "pass"]
-    assert len(red) == 2 and all("https://github.com/keras-team/keras/issues/18709" in k for k in red["known"])
-    assert all(r.startswith("export MATRIX_ARTIFACTS=") for r in red["repro"])
-    assert set(results.cells[results.cells["status"] == "pass"]["known"]) == {""}
-    folder = build.build(w.folder, out_root=str(tmp_path / "history"), registry=reg)
-    page = open(folder + "/index.html").read()
-    assert 'class="fail known"' in page and "issues/18709" in page
-    assert "tox -e consume-tf221 -- --consumers=keras3_load -k &#x27;[keras3_load-tf215/keras/dense]&#x27;" in page
+    assert len(red) == 2 and set(red["known_link"]) == {"https://github.com/keras-team/keras/issues/18709"}
+    assert all(r.startswith("S=$(mktemp -d) && tox -e produce-") for r in red["repro"])
+    assert set(results.cells[results.cells["status"] == "pass"]["known_id"]) == {""}
+    assert [i.id for i in derive.registry_use(results, reg)["stale"]] == ["never-matches"]
+    folder = build.build(results=w.results(), out_root=str(tmp_path / "history"), registry=reg)
+    page = open(folder + "/cells/keras3_load.html").read()
+    assert 'class="fail known"' in page and "known: k3" in page
+    assert "tox -e consume-tf221 -- --store $S --only keras3_load-tf215/keras/dense@tf221" in page
+    assert "never-matches" in open(folder + "/index.html").read()

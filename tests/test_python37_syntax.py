@@ -10,7 +10,7 @@ GRID_CODE = sorted(
     glob.glob(os.path.join(ROOT, "matrix", "*.py"))
     + glob.glob(os.path.join(ROOT, "producers", "**", "*.py"), recursive=True)
     + glob.glob(os.path.join(ROOT, "consumers", "*.py"))
-    + [os.path.join(ROOT, "conftest.py"), os.path.join(ROOT, "toxfile.py")]
+    + glob.glob(os.path.join(ROOT, "tests", "plugins", "*", "*.py"))
 )
 
 

@@ -2,12 +2,11 @@
 import csv
 import os
 
-from reports import build, table
-from reports.results import load, version_key
+from reports import build, derive, table, versions
 from tests.synthetic import World
 
-REQUIRED = ["producer", "case", "producer_tf", "producer_python", "consumer", "consumer_tf", "consumer_python",
-            "status", "reason", "seconds"]
+REQUIRED = ["cell", "producer", "case", "producer_tf", "producer_python", "consumer", "consumer_tf", "consumer_python",
+            "status", "reason", "seconds", "known_id", "policy", "repro"]
 
 
 def small_world(folder):
@@ -19,37 +18,34 @@ def small_world(folder):
                    else ("fail", "ValueError: File format not supported") if c == "keras3_load"
                    else ("fail", "NotFoundError: Op type not registered 'DisableCopyOnRead'")
                    if ce == "tf115" and pe == "tf221" else ("pass", "")))
-    world.write()
-    return world
+    return world.results()
 
 
 def test_results_csv_has_one_row_per_cell_with_the_documented_columns(tmp_path):
-    small_world(tmp_path / "results")
-    folder = build.build(str(tmp_path / "results"), out_root=str(tmp_path / "history"))
+    folder = build.build(results=small_world(tmp_path / "results"), out_root=str(tmp_path / "history"))
     with open(os.path.join(folder, "results.csv")) as f:
         rows = list(csv.DictReader(f))
     assert len(rows) == 3 * 3 * 2 * 2
     assert set(REQUIRED) <= set(rows[0])
-    for name in ("index.html", "summary.md", "results.json"):
+    for name in ("index.html", "summary.md", "results.json", "gate.md", "survival.svg", "cells/tf1_session.html"):
         assert os.path.getsize(os.path.join(folder, name)) > 0
 
 
 def test_an_environment_that_left_no_results_is_named_with_its_interpreter(tmp_path, monkeypatch):
-    small_world(tmp_path / "results")
-    results = load(str(tmp_path / "results"))
+    results = small_world(tmp_path / "results")
     monkeypatch.setattr(build, "find_python", lambda version: None)
     lines = build.not_run(results, {"tf115": "3.7", "tf24": "3.8"})
     assert lines == ["tf24 (produce and consume): interpreter python3.8 not found on this machine"]
 
 
 def test_versions_sort_by_release_not_by_text():
-    assert sorted(["2.21.0", "1.15.5", "2.4.4", "2.12.1", "2.23.0.dev20261026"], key=version_key) == [
-        "1.15.5", "2.4.4", "2.12.1", "2.21.0", "2.23.0.dev20261026"]
+    assert sorted(["2.21.0", "1.15.5", "0.12.head", "2.4.4", "2.12.1", "2.23.0.dev20261026", "unknown"],
+                  key=versions.key) == ["0.12.head", "1.15.5", "2.4.4", "2.12.1", "2.21.0", "2.23.0.dev20261026",
+                                        "unknown"]
 
 
 def test_survival_grid_separates_cross_version_breakage_from_apis_that_never_worked(tmp_path):
-    small_world(tmp_path / "results")
-    grid = table.survival_grid(load(str(tmp_path / "results")))
+    grid = table.survival_grid(small_world(tmp_path / "results"))
     # keras3_load never passes, so it is not a path that "survives" or not; tf1_session breaks new -> old only.
     assert grid.at["2.21.0", "1.15.5"] == (0, 2)
     assert grid.at["1.15.5", "2.21.0"] == (2, 2)
@@ -57,14 +53,23 @@ def test_survival_grid_separates_cross_version_breakage_from_apis_that_never_wor
 
 
 def test_failures_group_by_cause_across_versions_with_paths_removed():
-    assert table.normalize_reason("ValueError: File format not supported: filepath=/x/artifacts/store/tf215/keras/"
-                                  "dense/model. Keras 3 only") == "ValueError: File format not supported: " \
-                                                                   "filepath=<model>. Keras 3 only"
+    assert derive.short_reason("ValueError: File format not supported: filepath=/x/artifacts/store/tf215/keras/"
+                               "dense/model. Keras 3 only") == "ValueError: File format not supported: " \
+                                                               "filepath=<model>. Keras 3 only"
+
+
+def test_the_first_page_stays_small_and_every_cell_is_on_its_consumers_page(tmp_path):
+    folder = build.build(results=small_world(tmp_path / "results"), out_root=str(tmp_path / "history"))
+    index = open(os.path.join(folder, "index.html")).read()
+    assert "cells/keras3_load.html" in index and 'title="fail: ValueError' not in index
+    page = open(os.path.join(folder, "cells", "keras3_load.html")).read()
+    assert page.count('class="fail') == 6 and "only rows with a red cell" in page
 
 
 def test_a_run_in_which_nothing_ran_still_gets_a_report_naming_what_did_not_run(tmp_path, monkeypatch, capsys):
     from reports.cli import main
     (tmp_path / "results").mkdir()
+    (tmp_path / "results" / "produce-tf215-gw0.jsonl").write_text("")
     monkeypatch.setattr(build, "find_python", lambda version: None)
     monkeypatch.setattr(build, "HISTORY", str(tmp_path / "history"))
     monkeypatch.setattr(build, "LATEST", str(tmp_path / "latest"))

@@ -10,8 +10,13 @@ from typing import Any, Dict, List, Tuple
 import numpy as np
 
 from matrix.cases import DENSE_B, DENSE_W, DYNAMIC_OFFSET, DYNAMIC_SCALE, VARIABLE_V
-from matrix.plugin import Refused
+from matrix.plugin import Call, Refused
 
+
+# The load APIs the Keras, TF and TF Hub docs show for what Keras 2 Model.save and Keras 3 Model.export write.
+KERAS2_LOADERS = ("keras_load", "tf2_load", "tf2_restored", "hub_load", "hub_keraslayer", "hub_keraslayer_finetune",
+                  "saved_model_cli", "tflite")
+KERAS3_LOADERS = ("keras3_tfsmlayer", "tf2_load", "saved_model_cli")
 
 # The cases each Keras modelling style expresses with built-in layers only (no strings or bools).
 FUNCTIONAL = ("add_two", "variable", "dense", "dynamic_shape", "int64", "multi_io")
@@ -121,23 +126,23 @@ def is_keras3(keras: Any) -> bool:
     return int(getattr(keras, "__version__", "2").split(".")[0]) >= 3
 
 
-def _call_arg(built: Any, inputs: Dict[str, np.ndarray]) -> Any:
-    """How the model takes its inputs: one array, a dict (subclassed), or a list (functional)."""
+def call(built: Any, inputs: Dict[str, np.ndarray]) -> Call:
+    """The model called as its author calls it (one array, a dict for subclassed models, a list for
+    functional ones), and what it returned, keyed as it returns it (a list by the model's output names)."""
     if getattr(built, "takes_dict", False):
-        return dict(inputs)
-    if len(inputs) == 1:
-        return next(iter(inputs.values()))
-    return list(inputs.values())
-
-
-def golden(built: Any, inputs: Dict[str, np.ndarray]) -> Any:
-    """The model's outputs on the inputs: one array, or a dict by output name."""
-    outputs = built(_call_arg(built, inputs), training=False)
+        convention, arg = "dict", dict(inputs)
+    elif len(inputs) == 1:
+        convention, arg = "tensor", next(iter(inputs.values()))
+    else:
+        convention, arg = "list", list(inputs.values())
+    outputs = built(arg, training=False)
     if isinstance(outputs, dict):
-        return {k: np.asarray(v) for k, v in outputs.items()}
-    if isinstance(outputs, (list, tuple)):
-        return dict(zip(built.output_names, [np.asarray(v) for v in outputs]))
-    return np.asarray(outputs)
+        returns, named = "dict", {k: np.asarray(v) for k, v in outputs.items()}
+    elif isinstance(outputs, (list, tuple)):
+        returns, named = "list", dict(zip(built.output_names, [np.asarray(v) for v in outputs]))
+    else:
+        returns, named = "tensor", {"output": np.asarray(outputs)}
+    return Call(convention, list(inputs), returns, named)
 
 
 def signature_keys(export_dir: str, signature: str) -> Tuple[List[str], List[str]]:
@@ -150,13 +155,14 @@ def signature_keys(export_dir: str, signature: str) -> Tuple[List[str], List[str
     return sorted(sig.inputs), sorted(sig.outputs)
 
 
-def named(export_dir: str, signature: str, inputs: Dict[str, np.ndarray], output: Any):
-    """Inputs and golden outputs keyed by the names the saved signature uses.
+def named(export_dir: str, signature: str, inputs: Dict[str, np.ndarray], call: Call):
+    """The signature's inputs and golden outputs, keyed by the names the saved signature uses.
 
-    One input or one output is renamed to the signature's only key; several
-    must already carry the signature's names."""
+    One input or one output is renamed to the signature's only key (a save
+    API may call it input_1 or output_1); several must already carry the
+    signature's names. The model's own call keeps its names (call.outputs)."""
     in_keys, out_keys = signature_keys(export_dir, signature)
-    outputs = output if isinstance(output, dict) else {"output": output}
+    outputs = dict(call.outputs)
     if len(in_keys) == 1 and len(inputs) == 1:
         inputs = {in_keys[0]: next(iter(inputs.values()))}
     if len(out_keys) == 1 and len(outputs) == 1:

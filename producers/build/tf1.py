@@ -6,6 +6,9 @@ import numpy as np
 from matrix.cases import DENSE_B, DENSE_W, VARIABLE_V
 from producers.build import tf2
 
+# The load APIs the TF 1.x guides (and the C API's and TF2's migration docs) show for a SavedModelBuilder export.
+LOADERS = ("tf1_session", "tf1_session_tensor_names", "tf2_load", "saved_model_cli", "c_api")
+
 # The cases a TF1 graph expresses: the first three written out below, the rest from tf2.outputs.
 CASES = tf2.CASES
 

@@ -118,3 +118,9 @@ def reusable(tf: Any, case: Any) -> Any:
     root.__call__ = call
     root.serve = call.get_concrete_function(spec, False)
     return root
+
+
+def call(inputs: Dict[str, Any], golden: Dict[str, Any], training_arg: bool = False) -> Any:
+    """A tf.Module's __call__ as its author calls it: the inputs positionally (or by name), a dict back."""
+    from matrix.plugin import Call
+    return Call("args", list(inputs), "dict", golden, training_arg=training_arg)

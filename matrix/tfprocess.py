@@ -1,17 +1,23 @@
-"""The pytest side of a TF worker: start it, send it a cell, and turn its death
-or silence into a verdict (crash, timeout) instead of a lost run."""
-import json
+"""The pytest side's handle on one TF worker process (matrix/worker.py): start it, send it a cell,
+and turn its death or silence into a verdict (crash, timeout) instead of a lost run.
+
+The worker enforces each cell's timeout on the child it forked for the
+artifact; this side only guards against the worker itself dying or hanging,
+in which case it is killed and started again (one more TF import).
+"""
 import os
 import select
 import signal
 import subprocess
 import sys
 import time
-from typing import Any, Dict, Optional
+from typing import Any, List, Optional
 
-from matrix import paths
+from matrix import protocol
+from matrix.cell import ROOT
 
 START_TIMEOUT = 300.0  # importing TF is 3-6 s warm, far more on a cold disk cache
+MARGIN = 60.0          # beyond a cell's own timeout, what the worker may take to kill and reap its child
 
 
 class WorkerDied(Exception):
@@ -34,13 +40,14 @@ def describe_exit(code: Optional[int]) -> str:
     return "exited with status %s" % code
 
 
-class Worker(object):
-    """One TF worker process, restarted on demand after it dies."""
+class TFProcess(object):
+    """One TF worker process, started on first use and again after it dies."""
 
-    def __init__(self, log_path: str) -> None:
+    def __init__(self, log_path: str, plugins: Optional[str] = None) -> None:
         self.log_path = log_path
+        self.plugins = plugins
         self.proc = None  # type: Optional[subprocess.Popen]
-        self.hello = None  # type: Optional[Dict[str, Any]]
+        self.hello = None  # type: Optional[protocol.Hello]
         self.start_failure = None  # type: Optional[WorkerDied]
         self._buffer = b""
 
@@ -59,22 +66,26 @@ class Worker(object):
             return ""
         return "\n".join(text.splitlines()[-lines:])
 
-    def start(self) -> Dict[str, Any]:
+    def command(self) -> List[str]:
+        return [sys.executable, "-m", "matrix.worker"] + (["--plugins", self.plugins] if self.plugins else [])
+
+    def start(self) -> protocol.Hello:
         if self.start_failure is not None:
             raise self.start_failure  # a TF that cannot import will not import on the next cell either
         os.makedirs(os.path.dirname(self.log_path), exist_ok=True)
         offset = self._log_size()
         log = open(self.log_path, "ab")
         env = dict(os.environ, PYTHONPATH=os.pathsep.join(
-            [paths.ROOT] + [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p]))
-        self.proc = subprocess.Popen([sys.executable, "-m", "matrix.worker"], cwd=paths.ROOT, env=env,
-                                     stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=log)
+            [ROOT] + [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p]))
+        # Its own process group: killing the group also kills its forked children and program servers.
+        self.proc = subprocess.Popen(self.command(), cwd=ROOT, env=env, stdin=subprocess.PIPE,
+                                     stdout=subprocess.PIPE, stderr=log, start_new_session=True)
         log.close()
         self._buffer = b""
         try:
-            self.hello = self._read(START_TIMEOUT)
-        except (WorkerDied, WorkerTimedOut) as exc:
-            self.stop()
+            self.hello = protocol.decode(self._read(START_TIMEOUT))
+        except (WorkerDied, WorkerTimedOut, protocol.ProtocolError) as exc:
+            self.stop(kill=True)
             tail = self.log_since(offset)
             last = [l for l in tail.splitlines() if l.strip()]
             self.start_failure = WorkerDied("TF worker failed to start (%s)%s" % (
@@ -82,23 +93,32 @@ class Worker(object):
             raise self.start_failure
         return self.hello
 
-    def call(self, request: Dict[str, Any], timeout: float) -> Dict[str, Any]:
+    def ensure_started(self) -> protocol.Hello:
         if self.proc is None or self.proc.poll() is not None:
-            self.start()
+            return self.start()
+        assert self.hello is not None
+        return self.hello
+
+    def call(self, request: Any) -> Any:
+        """The worker's reply to one request; crash and timeout replies carry the log's tail."""
+        self.ensure_started()
         assert self.proc is not None and self.proc.stdin is not None
         offset = self._log_size()
         try:
-            self.proc.stdin.write((json.dumps(request) + "\n").encode("utf-8"))
+            self.proc.stdin.write((protocol.encode(request) + "\n").encode("utf-8"))
             self.proc.stdin.flush()
-            return self._read(timeout)
+            reply = protocol.decode(self._read(request.timeout + MARGIN))
         except WorkerDied as exc:
-            self.stop()
+            self.stop(kill=True)
             raise WorkerDied(exc.how, self.log_since(offset))
         except (BrokenPipeError, WorkerTimedOut):
-            self.stop()
+            self.stop(kill=True)
             raise
+        if isinstance(reply, protocol.Failed) and reply.status in ("crash", "timeout"):
+            reply.detail = self.log_since(offset)
+        return reply
 
-    def _read(self, timeout: float) -> Dict[str, Any]:
+    def _read(self, timeout: float) -> str:
         assert self.proc is not None and self.proc.stdout is not None
         deadline = time.time() + timeout
         fd = self.proc.stdout.fileno()
@@ -114,14 +134,23 @@ class Worker(object):
                     raise WorkerDied(describe_exit(code), "")
                 self._buffer += chunk
         line, self._buffer = self._buffer.split(b"\n", 1)
-        return json.loads(line.decode("utf-8"))
+        return line.decode("utf-8")
 
-    def stop(self) -> None:
+    def stop(self, kill: bool = False) -> None:
+        """EOF on its stdin (the worker reaps its child and servers and exits), or kill its whole group."""
         if self.proc is not None:
-            if self.proc.poll() is None:
-                self.proc.kill()
+            if not kill and self.proc.poll() is None and self.proc.stdin:
+                self.proc.stdin.close()
+                try:
+                    self.proc.wait(timeout=30)
+                except subprocess.TimeoutExpired:
+                    kill = True
+            try:
+                os.killpg(self.proc.pid, signal.SIGKILL)  # whatever of its group is left
+            except OSError:
+                pass
             self.proc.wait()
             for stream in (self.proc.stdin, self.proc.stdout):
-                if stream:
+                if stream and not stream.closed:
                     stream.close()
         self.proc = None

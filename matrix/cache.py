@@ -1,0 +1,53 @@
+"""The cell cache: verdicts by content key (matrix/keys.py), so a run re-runs only what changed.
+
+One small JSON file per verdict, written atomically (temporary file, then
+rename) the moment the cell finishes: a killed run keeps every verdict it
+reached, two writers never corrupt each other, and stores on several machines
+merge by copying files. Harness trouble (error, crash, timeout) is never
+cached. The TF worker's hello (the env's TF/Keras/Python versions) is cached
+by the env's key too, so a phase whose every cell is reused needs no TF import.
+"""
+import json
+import os
+from dataclasses import asdict
+from typing import Any, Dict, Optional
+
+from matrix.cell import RERUN, Cell, Store
+
+
+class Cache(object):
+    def __init__(self, store: Store, phase: str, env: str, env_key: str) -> None:
+        self.store, self.phase, self.env, self.env_key = store, phase, env, env_key
+
+    def get(self, key: str) -> Optional[Dict[str, Any]]:
+        try:
+            with open(self.store.cache_file(self.phase, self.env, key)) as f:
+                record = json.load(f)
+        except (OSError, ValueError):
+            return None
+        return record if record.get("key") == key and record.get("status") not in RERUN else None
+
+    def put(self, cell: Cell, record: Dict[str, Any]) -> None:
+        _write(self.store.cache_file(self.phase, self.env, record["key"]), record)
+
+    def _hello_file(self) -> str:
+        return os.path.join(self.store.cache, "hello", self.env_key + ".json")
+
+    def hello(self) -> Optional[Dict[str, str]]:
+        try:
+            with open(self._hello_file()) as f:
+                return json.load(f)
+        except (OSError, ValueError):
+            return None
+
+    def save_hello(self, hello: Any) -> None:
+        data = asdict(hello)
+        _write(self._hello_file(), {k: str(data[k]) for k in ("tf", "keras", "python", "platform")})
+
+
+def _write(path: str, data: Dict[str, Any]) -> None:
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    tmp = "%s.%d.tmp" % (path, os.getpid())
+    with open(tmp, "w") as f:
+        json.dump(data, f, sort_keys=True)
+    os.replace(tmp, path)

@@ -1,0 +1,224 @@
+"""`python -m matrix`: the one entry point of the grid. tox, the tests, bisect, repro and the
+benchmark all call it; nothing else builds pytest's command line for the grid.
+
+    python -m matrix begin                              start a new run (and import --models)
+    python -m matrix run --phase produce --env tf215    write this TF's artifacts
+    python -m matrix run --phase consume --env tf221    read every artifact of the run with this TF
+    python -m matrix schema                             print the record, manifest and protocol schemas
+    python -m matrix envs [--markdown]                  the TF environments of matrix.toml
+
+Every subcommand accepts the same run options (tox passes `tox -- OPTIONS` to
+every step), and each uses those that concern it. Cells whose content key has
+a stored verdict are not run again (see --rerun). Exit codes: 0 every cell
+reached a verdict (incompatibilities are results, not failures); 1 a harness or
+plugin bug (an `error` cell), or pytest itself failed; 2 usage or input error.
+"""
+import argparse
+import json
+import os
+import sys
+import tempfile
+import time
+from collections import Counter
+from typing import Any, Dict, List, Optional
+
+from matrix import keys, records
+from matrix.cell import ERROR, PHASES, STATUSES, Run, Store, now
+from matrix.discovery import Plugins
+from matrix.plan import RERUN_CHOICES, Plan, Selection, parse_shard
+
+
+def _names(text: str) -> List[str]:
+    return [v.strip() for v in (text or "").split(",") if v.strip()]
+
+
+def add_run_options(parser: argparse.ArgumentParser) -> None:
+    """The options every step accepts (tox passes `tox -- OPTIONS` to each)."""
+    group = parser.add_argument_group("run options (every step accepts them; each uses what concerns it)")
+    group.add_argument("--store", help="the folder a run writes to (default: artifacts/ in the checkout)")
+    group.add_argument("--producers", default="", help="comma-separated producers to run (default: all)")
+    group.add_argument("--cases", default="", help="comma-separated model cases (default: all)")
+    group.add_argument("--consumers", default="", help="comma-separated consumers to run (default: all)")
+    group.add_argument("--models", action="append", default=[], metavar="PATH",
+                       help="your own SavedModels: a model folder, a TF Serving base path or a tree (repeatable)")
+    group.add_argument("--allow-model-code", action="store_true",
+                       help="let consumers that may run Python code stored in a model (Keras 2 load_model: "
+                            "Lambda layers) read your imported models too")
+    group.add_argument("--rerun", choices=RERUN_CHOICES, default="none",
+                       help="re-run cells that have a stored verdict: all of them, or those that did not pass "
+                            "(default none: only cells whose content key changed run)")
+    group.add_argument("--only", action="append", default=[], metavar="CELL",
+                       help="run just this cell (a cell id, repeatable; its artifact need not be the run's)")
+    group.add_argument("--run-id", help="record into this run instead of the current one (bisect, repro)")
+    group.add_argument("--shard", default="", metavar="I/N", help="run the I-th of N parts of the phase")
+    group.add_argument("--workers", default="auto", help="pytest-xdist workers (default auto: up to 2)")
+    group.add_argument("--cell-timeout", type=float, default=300.0,
+                       help="seconds a cell may take before its process is killed (default 300)")
+    group.add_argument("--plugins", help="an extra folder with producers/ and consumers/ plugins")
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="python -m matrix", description=__doc__,
+                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = p.add_subparsers(dest="command", metavar="COMMAND")
+    sub.required = True
+    b = sub.add_parser("begin", help="start a new run and import --models")
+    add_run_options(b)
+    r = sub.add_parser("run", help="run one phase of the grid in this TF environment",
+                       description="Plans the phase (reusing stored verdicts), then runs the rest with pytest. "
+                       "Arguments after `--` go to pytest (e.g. -k tflite, -x).")
+    r.add_argument("--phase", choices=PHASES, required=True)
+    r.add_argument("--env", required=True, help="the name of this TF environment (e.g. tf215)")
+    add_run_options(r)
+    s = sub.add_parser("schema", help="print the record, manifest and worker protocol schemas")
+    add_run_options(s)
+    e = sub.add_parser("envs", help="the TF environments of matrix.toml (--markdown: the README's table)")
+    e.add_argument("--markdown", action="store_true")
+    return p
+
+
+def main(argv: Optional[List[str]] = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    pytest_args = []  # type: List[str]
+    if "--" in argv:
+        at = argv.index("--")
+        argv, pytest_args = argv[:at], argv[at + 1:]
+    args = parser().parse_args(argv)
+    try:
+        if getattr(args, "shard", ""):
+            parse_shard(args.shard)
+        if args.command == "begin":
+            return begin(args)
+        if args.command == "schema":
+            return schema()
+        if args.command == "envs":
+            return show_envs(args.markdown)
+        return run(args, pytest_args)
+    except ValueError as exc:
+        print("error: %s" % exc, file=sys.stderr)
+        return 2
+
+
+def begin(args: argparse.Namespace) -> int:
+    from matrix import models
+    store = Store(args.store)
+    run = store.new_run()
+    print("new run %s: results in %s" % (run.run_id, os.path.relpath(store.results_dir(run))))
+    return models.import_all(store, run, args.models)
+
+
+def show_envs(markdown: bool) -> int:
+    from matrix import envs
+    if markdown:
+        print(envs.markdown())
+        return 0
+    for env in envs.envs():
+        print("%-8s python%-5s %s%s" % (env.name, env.python, env.tensorflow, " (preview)" if env.preview else ""))
+    return 0
+
+
+def schema() -> int:
+    from dataclasses import fields
+    from matrix import manifest, protocol
+    out = {"records (schema %d)" % records.SCHEMA_VERSION: records.schema(),
+           "manifest (schema %d)" % manifest.MANIFEST_SCHEMA: {
+               f.name: getattr(f.type, "__name__", str(f.type)) for f in fields(manifest.Manifest)},
+           "worker protocol %d" % protocol.PROTOCOL: {
+               name: [f.name for f in fields(cls)] for name, cls in protocol.MESSAGES.items()},
+           "statuses": list(STATUSES)}
+    print(json.dumps(out, indent=1))
+    return 0
+
+
+def run(args: argparse.Namespace, pytest_args: List[str]) -> int:
+    started = time.time()
+    store = Store(args.store)
+    run_ = Run(args.run_id, now()) if args.run_id else store.current_run()
+    plugins = Plugins(args.plugins)
+    env_key = keys.environment()
+    selection = Selection(_names(args.producers), _names(args.cases), _names(args.consumers), args.only,
+                          args.allow_model_code)
+    plan = Plan.make(store, plugins, args.phase, args.env, run_, selection, args.rerun, args.shard, env_key)
+    label = "%s %s%s" % (args.phase, args.env, " shard " + args.shard if args.shard else "")
+    if args.phase == "consume" and not plan.cells:
+        print("%s: the run %s has no artifacts to read: run the produce steps (or begin) first" % (label, run_.run_id))
+    print("%s: %d cells, %d reused from earlier runs, %d to run (run %s)" % (
+        label, len(plan.cells), len(plan.reused), len(plan.to_run), run_.run_id), flush=True)
+    reused_file = store.results_file(run_, args.phase, args.env, "reused", args.shard)
+    for record in plan.reused:
+        records.append(reused_file, record)
+    code = 0
+    if plan.to_run:
+        code = _pytest(store, plan, run_, env_key, args, pytest_args)
+    _env_record(store, run_, args, env_key, plugins)
+    statuses = _statuses(store, run_, args, {p.cell.id for p in plan.cells})
+    lost = len(plan.cells) - sum(statuses.values())
+    if lost and not pytest_args:  # (with pytest arguments, -k may have deselected cells on purpose)
+        print("%d of %d cells have no record: the harness broke (see pytest's output above)" % (lost, len(plan.cells)),
+              file=sys.stderr)
+        code = 1
+    print("%s: %s (%.0f s; results in %s)" % (label, ", ".join(
+        "%d %s" % (statuses[s], s) for s in STATUSES if statuses[s]) or "no cells", time.time() - started,
+        os.path.relpath(store.results_dir(run_))))
+    if statuses[ERROR]:
+        print("%d error cells: a plugin or the harness broke (see their reasons)" % statuses[ERROR], file=sys.stderr)
+        return 1
+    return code
+
+
+def _workers(args: argparse.Namespace, plan: Plan) -> int:
+    artifacts = len({p.cell.artifact for p in plan.to_run})
+    if args.workers != "auto":
+        return int(args.workers)
+    # Each worker imports TF (3-6 s): a handful of cells is faster in one.
+    return 2 if artifacts >= 2 and len(plan.to_run) >= 24 else 1
+
+
+def _pytest(store: Store, plan: Plan, run_: Any, env_key: str, args: argparse.Namespace,
+            pytest_args: List[str]) -> int:
+    import pytest
+    from matrix.job import Job
+    os.makedirs(store.root, exist_ok=True)
+    fd, job_file = tempfile.mkstemp(prefix="job-", suffix=".json", dir=store.root)
+    os.close(fd)
+    try:
+        Job.of(plan, store, run_, env_key, args.cell_timeout, os.path.abspath(args.plugins) if args.plugins else "",
+               args.shard, args.allow_model_code).write(job_file)
+        workers = _workers(args, plan)
+        argv = [os.path.join(os.path.dirname(os.path.abspath(__file__)), "test_grid.py"), "-p", "matrix.pytest_grid",
+                "--matrix-job", job_file, "-q", "-p", "no:cacheprovider", "-rN"]
+        argv += ["-n", str(workers), "--dist", "loadgroup"] if workers > 1 else ["-p", "no:xdist"]
+        code = pytest.main(argv + pytest_args)
+    finally:
+        os.remove(job_file)
+    # Failing cells are results, not a failed run; pytest's own trouble is (2 interrupted, 3 internal, 4 usage).
+    return 0 if code in (0, 1, 5) else 1
+
+
+def _env_record(store: Store, run_: Any, args: argparse.Namespace, env_key: str, plugins: Plugins) -> None:
+    from matrix.cache import Cache
+    cache = Cache(store, args.phase, args.env, env_key)
+    hello = cache.hello()
+    if hello is None:  # nothing ran and nothing was cached: ask TF once what it is
+        from matrix.tfprocess import TFProcess, WorkerDied
+        process = TFProcess(store.log_file(args.phase, args.env, "hello"), plugins.extra)
+        try:
+            cache.save_hello(process.ensure_started())
+            hello = cache.hello()
+        except WorkerDied as exc:
+            hello = {"tf": "unknown (%s)" % exc.how, "keras": "unknown", "python": "unknown", "platform": "unknown"}
+        finally:
+            process.stop()
+    records.append(store.results_file(run_, args.phase, args.env, "env", args.shard), records.EnvRecord(
+        run_id=run_.run_id, phase=args.phase, env=args.env, started=now(), packages=env_key, shard=args.shard,
+        **{k: str((hello or {}).get(k, "unknown")) for k in ("tf", "keras", "python", "platform")}))
+
+
+def _statuses(store: Store, run_: Any, args: argparse.Namespace, cells: set) -> Counter:
+    """The latest verdict of every cell of this phase in the run's records."""
+    latest = {}  # type: Dict[str, Any]
+    prefix = "%s-%s-" % (args.phase, args.env)
+    for record in sorted(records.read_folder(store.results_dir(run_), prefix=prefix)[0], key=lambda r: r.get("finished", "")):
+        if record["kind"] != "env" and record["cell"] in cells:
+            latest[record["cell"]] = record["status"]
+    return Counter(latest.values())

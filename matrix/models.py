@@ -1,0 +1,361 @@
+"""Your own SavedModels in the matrix: every model found in the given folders, every signature a case.
+
+    [tool.savedmodel-matrix] models = ["PATH", ...] in pyproject.toml   the folders every run reads
+                                                                        (the shared corpus is listed there)
+    python -m matrix begin --models PATH [--models PATH ...]            these instead, for one run
+                                                                        (tox -- --models PATH)
+
+A PATH may be one SavedModel folder, a TF Serving base path (<name>/<version>/
+saved_model.pb: the newest version), or any tree, scanned for saved_model.pb
+and saved_model.pbtxt. Each model becomes artifacts of the pseudo-producer
+named after the folder it was found in (env "models"), one per tag set and
+signature, with the case named after its path.
+
+Facts come from the model's own files (matrix/savedmodel_pb.py, no TF). The
+inputs come from a spec when there is one, else they are synthesized from the
+signature (deterministic values per dtype at the declared shapes, unknown
+dimensions 2); where that is not honest (strings, tf.Example, sparse or
+resource inputs, unknown rank) the artifact says why and how to give a spec.
+The golden values are the spec's expected outputs when it gives them, else
+they are recorded by a reference TF environment (matrix/reference.py).
+
+A spec (JSON) is `savedmodel-matrix.json` inside the model folder, or
+`<model folder>.savedmodel-matrix.json` beside it:
+    {"calls": [{"signature": "serving_default", "tags": ["serve"],
+                "inputs": {"x": {"dtype": "float32", "shape": [2, 1], "values": [1.0, 2.0]}},
+                "expected_outputs": {"y": {...}},            (optional)
+                "tolerance": {"atol": 1e-6, "rtol": 1e-5}}]}  (optional)
+A folder may also hold an `expected.json` list in the shared corpus's format
+(entries with a "dir"). Nothing in a model or a spec is ever run as code here:
+no pickle, no eval. Stdlib only: the begin step has no numpy and no TF.
+"""
+import json
+import os
+from dataclasses import dataclass, field
+from typing import Any, Dict, List, Optional, Tuple
+
+from matrix import keys, records, savedmodel_pb
+from matrix.cell import FAIL, PASS, ROOT, ArtifactId, Run, Store, now, safe_name
+from matrix.manifest import MANIFEST_SCHEMA, Golden, Manifest, read_model_facts
+
+ENV = "models"
+LOADS_WITH = ("tf1_session", "tf2_load", "saved_model_cli")  # TF Serving's loader, TF2's and the CLI: what any SavedModel documents
+SPEC = "savedmodel-matrix.json"
+SYNTH_BATCH = 2
+INTERNAL = ("__saved_model_init_op", "__saved_model_train_op")  # TF's own entries, not signatures to call
+NUMERIC = ("float16", "bfloat16", "float32", "float64", "int8", "int16", "int32", "int64", "uint8", "uint16",
+           "uint32", "uint64")
+
+
+class ModelsError(ValueError):
+    """A folder or spec that cannot be used; the message is one line naming the path."""
+
+
+@dataclass
+class Call:
+    """One call of a model's signature: the inputs to feed and, optionally, what must come back."""
+    tags: List[str]
+    signature: str
+    inputs: Dict[str, Dict[str, Any]]
+    expected: Dict[str, Dict[str, Any]] = field(default_factory=dict)
+    atol: Optional[float] = None
+    rtol: Optional[float] = None
+    source: str = ""
+
+
+# -- finding models -------------------------------------------------------------------------------------
+
+def is_model(folder: str) -> bool:
+    return any(os.path.isfile(os.path.join(folder, f)) for f in ("saved_model.pb", "saved_model.pbtxt"))
+
+
+def find(path: str) -> List[str]:
+    """The SavedModel folders under `path`: itself, the newest version of a TF Serving base path, or a tree's."""
+    if is_model(path):
+        return [path]
+    found = []
+    for folder, dirs, _ in os.walk(path):
+        dirs.sort()
+        if is_model(folder):
+            dirs[:] = []  # variables/, assets/ belong to the model
+            found.append(folder)
+    # TF Serving base paths: <name>/<version>/ with numeric versions; the newest is the one served.
+    newest = {}  # type: Dict[str, str]
+    kept = []
+    for folder in found:
+        parent, version = os.path.split(folder)
+        if version.isdigit():
+            if parent not in newest or int(version) > int(os.path.basename(newest[parent])):
+                newest[parent] = folder
+        else:
+            kept.append(folder)
+    return sorted(kept + list(newest.values()))
+
+
+def configured_folders() -> List[str]:
+    """[tool.savedmodel-matrix] models in pyproject.toml, relative to the checkout."""
+    try:
+        import tomllib  # type: ignore
+    except ImportError:
+        return []
+    with open(os.path.join(ROOT, "pyproject.toml"), "rb") as f:
+        config = tomllib.load(f).get("tool", {}).get("savedmodel-matrix", {})
+    return [os.path.normpath(os.path.join(ROOT, p)) for p in config.get("models", [])]
+
+
+# -- specs ---------------------------------------------------------------------------------------------
+
+def _tensor(value: Any, where: str) -> Dict[str, Any]:
+    if not isinstance(value, dict) or "dtype" not in value or not ("values" in value or "values_b64" in value):
+        raise ModelsError("%s: a tensor is {\"dtype\", \"shape\", \"values\"}, got %r" % (where, value))
+    return {k: value[k] for k in ("dtype", "shape", "values", "values_b64") if k in value}
+
+
+def _calls_of(entries: Any, where: str) -> List[Call]:
+    if not isinstance(entries, list):
+        raise ModelsError("%s: expected a list of calls" % where)
+    calls = []
+    for n, entry in enumerate(entries, 1):
+        at = "%s: call %d" % (where, n)
+        if not isinstance(entry, dict):
+            raise ModelsError("%s: not an object" % at)
+        if entry.get("mode") or entry.get("sequence") or not entry.get("signature") or entry.get("inputs") is None:
+            continue  # raw tensor names or a call sequence: not one signature call
+        tolerance = entry.get("tolerance") or {}
+        calls.append(Call(list(entry.get("tags") or ["serve"]), str(entry["signature"]),
+                          {k: _tensor(v, at) for k, v in entry["inputs"].items()},
+                          {k: v for k, v in (entry.get("expected_outputs") or {}).items()},
+                          tolerance.get("atol"), tolerance.get("rtol"), "%s (%s)" % (where, entry.get("source_test") or "call %d" % n)))
+    return calls
+
+
+def stated(call: Call) -> bool:
+    """The call states every expected output fully (values, shape and dtype)."""
+    return bool(call.expected) and all(t.get("shape") is not None and t.get("dtype") for t in call.expected.values())
+
+
+def read_spec(model: str, folder_specs: Dict[str, List[Call]]) -> List[Call]:
+    """The calls a user gave for this model: its spec file, or its entries in the folder's expected.json."""
+    for path in (os.path.join(model, SPEC), model.rstrip(os.sep) + "." + SPEC):
+        if os.path.isfile(path):
+            try:
+                with open(path) as f:
+                    data = json.load(f)
+            except (OSError, ValueError) as exc:
+                raise ModelsError("%s: unreadable spec: %s" % (path, str(exc).splitlines()[0]))
+            return _calls_of(data.get("calls") if isinstance(data, dict) else data, path)
+    return folder_specs.get(os.path.abspath(model), [])
+
+
+def folder_specs(root: str) -> Dict[str, List[Call]]:
+    """A folder-level expected.json (the shared corpus's format): model folder -> its calls."""
+    path = os.path.join(root, "expected.json")
+    if not os.path.isfile(path):
+        return {}
+    try:
+        with open(path) as f:
+            entries = json.load(f)
+    except (OSError, ValueError) as exc:
+        raise ModelsError("%s: unreadable spec: %s" % (path, str(exc).splitlines()[0]))
+    out = {}  # type: Dict[str, List[Call]]
+    for entry in entries if isinstance(entries, list) else []:
+        if isinstance(entry, dict) and entry.get("dir"):
+            model = os.path.abspath(os.path.join(root, entry["dir"]))
+            out.setdefault(model, []).extend(_calls_of([entry], path))
+    return out
+
+
+# -- inputs at the signature's shapes -------------------------------------------------------------------
+
+def conform(tensor: Dict[str, Any], declared: Optional[List[Optional[int]]]) -> Tuple[Dict[str, Any], str]:
+    """The tensor at the declared shape when its values fit it one way only; (tensor, note of the change)."""
+    shape = tensor.get("shape")
+    count = len(tensor.get("values", tensor.get("values_b64", [])))
+    if declared is None or shape is None and not count:
+        return tensor, ""
+    if shape is not None and _fits(shape, declared):
+        return tensor, ""
+    known = 1
+    for d in declared:
+        known *= d if d is not None else 1
+    unknown = [i for i, d in enumerate(declared) if d is None]
+    if len(unknown) > 1 or known == 0 or count % known:
+        return tensor, ""
+    new = [count // known if d is None else d for d in declared]
+    if not unknown and known != count:
+        return tensor, ""
+    return dict(tensor, shape=new), "fed at the signature's shape %s (given %s)" % (new, shape)
+
+
+def _fits(shape: List[int], declared: List[Optional[int]]) -> bool:
+    return len(shape) == len(declared) and all(d is None or d == s for s, d in zip(shape, declared))
+
+
+def synthesize(name: str, spec: Dict[str, Any], method: str) -> Tuple[Optional[Dict[str, Any]], str]:
+    """Deterministic values for one input, or (None, why that would be a guess)."""
+    dtype, shape, encoding = spec["dtype"], spec["shape"], spec.get("encoding", "dense")
+    if encoding != "dense":
+        return None, "input %r is a %s tensor" % (name, encoding.replace("coo_sparse", "SparseTensor (COO)"))
+    if method.endswith(("/classify", "/regress")) or dtype == "string":
+        return None, "input %r takes %s" % (name, "serialized tf.Example strings" if dtype == "string" and method.endswith(
+            ("/classify", "/regress")) else "strings, whose meaning the signature does not say")
+    if shape is None:
+        return None, "input %r has an unknown rank" % name
+    if dtype not in NUMERIC + ("bool",):
+        return None, "input %r is %s" % (name, dtype)
+    dims = [SYNTH_BATCH if d is None else d for d in shape]
+    count = 1
+    for d in dims:
+        count *= d
+    seed = sum(ord(c) for c in name)
+    if dtype == "bool":
+        values = [bool((i + seed) % 2) for i in range(count)]  # type: List[Any]
+    elif dtype.startswith(("int", "uint")):
+        values = [(i * 7 + seed) % 10 for i in range(count)]  # small and non-negative: safe as ids and sizes
+    else:
+        values = [round(((i * 37 + seed) % 21) / 10.0 - 1.0, 1) for i in range(count)]  # in [-1, 1], exact in float16
+    return {"dtype": "float32" if dtype == "bfloat16" else dtype, "shape": dims, "values": values}, ""
+
+
+# -- the import ----------------------------------------------------------------------------------------------
+
+def import_all(store: Store, run: Run, paths: List[str]) -> int:
+    """Import every model of the given folders (else of the configured ones) into the store; 2 if a given
+    path is unusable. Folders given on the command line replace pyproject.toml's list for the run."""
+    results = store.results_file(run, "produce", ENV, "begin")
+    code = 0
+    folders = [(os.path.abspath(p), True) for p in paths] or [(p, False) for p in configured_folders()]
+    for folder, given in folders:
+        if not os.path.isdir(folder):
+            if given:
+                print("error: --models %s: no such folder" % folder)
+                code = 2
+            else:
+                print("models: %s (pyproject.toml) is not here: skipped" % folder)
+            continue
+        try:
+            written = import_folder(store, run, folder, results)
+        except ModelsError as exc:
+            print("error: %s" % exc)
+            code = 2
+            continue
+        good = sum(1 for r in written if r.status == PASS)
+        print("models: %s: %d models, %d cases%s" % (folder, len({r.case.split(":")[0] for r in written}), good,
+                                                       "; %d could not be read" % (len(written) - good)
+                                                       if len(written) > good else ""))
+    return code
+
+
+def _label(folder: str) -> str:
+    return safe_name(os.path.basename(os.path.normpath(folder))).replace("-", "_") or "models"
+
+
+def import_folder(store: Store, run: Run, folder: str, results: str) -> List[records.ProduceRecord]:
+    producer = _label(folder)
+    specs = folder_specs(folder)
+    written = []
+    for model in find(folder):
+        rel = os.path.relpath(model, folder)
+        base = producer if rel == "." else safe_name(rel.replace(os.sep, "."))
+        for record in import_model(store, run, producer, base, model, read_spec(model, specs)):
+            records.append(results, record)
+            written.append(record)
+    return written
+
+
+def import_model(store: Store, run: Run, producer: str, base: str, model: str,
+                 calls: List[Call]) -> List[records.ProduceRecord]:
+    """One artifact per (tag set, signature) of the model; a model its files cannot describe is one failed record."""
+    started = now()
+
+    def record(case: str, status: str, reason: str = "", artifact: str = "", key: str = "", tf: str = "?") -> Any:
+        return records.ProduceRecord(
+            run_id=run.run_id, cell=str(ArtifactId(ENV, producer, case)), producer=producer,
+            producer_api="imported from %s" % model, case=case, producer_env=ENV, producer_tf=tf,
+            producer_python="n/a", status=status, reason=reason, seconds=0.0, finished=started,
+            artifact=artifact, key=key)
+
+    try:
+        saved = savedmodel_pb.read(model)
+    except savedmodel_pb.SavedModelError as exc:
+        return [record(base, FAIL, str(exc))]
+    pairs = [(m, key) for m in saved.meta_graphs for key in sorted(m.signatures) if key not in INTERNAL]
+    many_tags = len({m.tags for m, _ in pairs}) > 1
+    out = []
+    for meta, signature in pairs or [(saved.meta_graphs[0], None)]:
+        parts = [base] + ([",".join(sorted(meta.tags))] if many_tags else []) + ([signature] if signature and len(pairs) > 1 else [])
+        case = safe_name(":".join(parts))
+        artifact = ArtifactId(ENV, producer, case)
+        mine = [c for c in calls if c.signature == signature and set(c.tags) == set(meta.tags)]
+        call = next((c for c in mine if stated(c)), mine[0] if mine else None)
+        manifest = _manifest(model, producer, case, saved, list(meta.tags), signature, call)
+        manifest.recipe = keys.digest(["import", saved.fingerprint, manifest.to_json(), keys.harness(), MANIFEST_SCHEMA])
+        folder = store.artifact_dir(artifact)
+        _link_model(folder, model)
+        manifest.write(folder)
+        out.append(record(case, PASS, artifact=str(artifact), key=manifest.recipe, tf=meta.tensorflow_version or "?"))
+    return out
+
+
+def _manifest(model: str, producer: str, case: str, saved: Any, tags: List[str], signature: Optional[str],
+              call: Optional[Call]) -> Manifest:
+    facts = read_model_facts(model, tags)
+    meta = saved.meta_graph(tags)
+    spec = facts.signatures.get(signature or "", {"inputs": {}, "outputs": {}})
+    notes = []
+    no_inputs = ""
+    inputs = {}  # type: Dict[str, Any]
+    outputs = {}  # type: Dict[str, Any]
+    golden = Golden("recorded", "")  # filled in by a reference TF environment (matrix/reference.py)
+    if signature is None:
+        notes.append("the model has no signature")
+    elif call is not None:
+        for name, tensor in call.inputs.items():
+            declared = spec["inputs"].get(name, {}).get("shape")
+            inputs[name], note = conform(tensor, declared)
+            notes += [note] if note else []
+        for name, tensor in call.expected.items():
+            declared = spec["outputs"].get(name, {})
+            if tensor.get("shape") is None or not (tensor.get("dtype") or declared.get("dtype")):
+                continue  # the spec states values, not their shape or dtype: recorded golden values are compared
+            tensor = dict(tensor, dtype=tensor.get("dtype") or declared["dtype"])
+            outputs[name], note = conform(tensor, declared.get("shape"))
+        if outputs and len(outputs) == len(call.expected):
+            golden = Golden("spec", "expected values given by %s" % call.source)
+        if call.atol is not None or call.rtol is not None:
+            golden.atol = call.atol if call.atol is not None else golden.atol
+            golden.rtol = call.rtol if call.rtol is not None else golden.rtol
+    else:
+        method = meta.signatures[signature].method_name
+        for name, tensor in spec["inputs"].items():
+            if name in meta.signatures[signature].defaults:
+                continue
+            value, why = synthesize(name, tensor, method)
+            if value is None:
+                inputs = {}
+                no_inputs = "no inputs: %s; give them in a spec (%s beside the model, see README)" % (why, SPEC)
+                break
+            inputs[name] = value
+        else:
+            notes.append("inputs synthesized from the signature (unknown dimensions %d)" % SYNTH_BATCH)
+    return Manifest(
+        producer=producer, api="written by TF %s" % (facts.tensorflow_version or "unknown"), case=case, env=ENV,
+        tags=tags, signature=signature, inputs=inputs, outputs=outputs if golden.source == "spec" else {},
+        tf=facts.tensorflow_version or "unknown", keras="n/a", python="n/a", platform="n/a", created=now(),
+        path="model", golden=golden, variable_kind="unknown", model=facts, no_inputs=no_inputs, notes="; ".join(notes),
+        schema=MANIFEST_SCHEMA)
+
+
+def _link_model(folder: str, model: str) -> None:
+    """The artifact's model/ is a link to the user's folder: nothing is copied, nothing of theirs is written."""
+    os.makedirs(folder, exist_ok=True)
+    link = os.path.join(folder, "model")
+    if os.path.islink(link) or os.path.exists(link):
+        if os.path.islink(link) and os.path.realpath(link) == os.path.realpath(model):
+            return
+        if os.path.islink(link):
+            os.remove(link)
+        else:
+            import shutil
+            shutil.rmtree(link)
+    os.symlink(os.path.abspath(model), link)

@@ -1,0 +1,72 @@
+"""Golden values for imported models that state none, recorded by a reference TF environment.
+
+In the produce step every TF environment runs a reference cell for each
+imported model of the run that has inputs but no expected outputs: it loads the
+model the way TF Serving does (tf.compat.v1.saved_model.load + Session.run of
+the signature), else with tf.saved_model.load and the signature, and records
+the outputs (a `reference` record). Before the consume step the golden values
+are chosen from the run's records by one rule:
+  1. the env with the writer's TF version (same minor), if the run has it;
+  2. else the oldest env at or above the writer's version that loads the model;
+  3. else the newest env that loads it.
+The manifest then says which TF and which load API recorded them ("recorded by
+TF 2.15.1 via tf.compat.v1.saved_model.load + Session.run"). A model no env
+loads keeps no golden values ("no reference: no TF version here loads it"), and
+its cells stay not-pass with their real reasons. Stdlib only.
+"""
+from typing import Any, Dict, List, Optional, Tuple
+
+from matrix import records, versions
+from matrix.cell import PASS, ArtifactId, Run, Store
+from matrix.manifest import Manifest, ManifestError
+
+APIS = ("tf1_session", "tf2_load")  # consumer plugins whose outputs become the golden values, in order
+NO_REFERENCE = "no reference: no TF version here loads it"
+
+
+def needs(manifest: Manifest) -> bool:
+    """Has inputs (or takes none) and a signature, but no golden values of its own."""
+    return (manifest.golden.source == "recorded" and manifest.signature is not None and not manifest.no_inputs)
+
+
+def choose(writer: str, candidates: List[Dict[str, Any]]) -> Tuple[Optional[Dict[str, Any]], str]:
+    """(the reference record whose outputs become the golden values, why) from the run's reference records."""
+    loaded = sorted((r for r in candidates if r["status"] == PASS), key=lambda r: versions.release(r["tf"]))
+    if not loaded:
+        return None, NO_REFERENCE
+    same = [r for r in loaded if versions.minor(r["tf"]) == versions.minor(writer)]
+    if same:
+        return same[0], "the writer's TF version"
+    newer = [r for r in loaded if versions.release(r["tf"]) >= versions.release(writer)]
+    if newer and versions.release(writer):
+        return newer[0], "the oldest TF here at or above the writer's %s" % writer
+    return loaded[-1], "the newest TF here that loads it"
+
+
+def settle(store: Store, run: Run) -> int:
+    """Write the chosen golden values into every imported manifest that needs them; returns how many changed."""
+    by_artifact = {}  # type: Dict[str, List[Dict[str, Any]]]
+    for record in records.read_folder(store.results_dir(run), prefix="produce-")[0]:
+        if record["kind"] == "reference":
+            by_artifact.setdefault(record["artifact"], []).append(record)
+    latest = {}  # type: Dict[str, Dict[str, Dict[str, Any]]]
+    for artifact, found in by_artifact.items():
+        for record in sorted(found, key=lambda r: r["finished"]):
+            latest.setdefault(artifact, {})[record["env"]] = record
+    changed = 0
+    for artifact, per_env in sorted(latest.items()):
+        folder = store.artifact_dir(ArtifactId.parse(artifact))
+        try:
+            manifest = Manifest.read(folder)
+        except ManifestError:
+            continue
+        if not needs(manifest):
+            continue
+        chosen, why = choose(manifest.tf, list(per_env.values()))
+        outputs = chosen["outputs"] if chosen else {}
+        by = ("recorded by TF %s via %s (%s)" % (chosen["tf"], chosen["api"], why)) if chosen else why
+        if manifest.outputs != outputs or manifest.golden.by != by:
+            manifest.outputs, manifest.golden.by = outputs, by
+            manifest.write(folder)
+            changed += 1
+    return changed

@@ -1,0 +1,245 @@
+"""Running one cell on the pytest side: decide what needs no TF, ask the TF worker, judge, record.
+
+Produce cells write artifacts; consume cells read them. The worker only
+reports what happened (outputs, an export, a refusal); the verdict is reached
+here: a consume cell passes only when the consumer's outputs equal the golden
+values it is judged on (matrix/compare.py). The record is appended, and the
+verdict cached under the cell's content key, the moment the cell finishes.
+"""
+import os
+import time
+from typing import Any, Dict, Optional
+
+from matrix import compare, protocol, records, reference, tensors
+from matrix.cell import (ERROR, FAIL, NOT_APPLICABLE, PASS, REFERENCE, RERUN, UNAVAILABLE, Cell, Run, Store, now)
+from matrix.discovery import Plugins
+from matrix.manifest import MANIFEST_SCHEMA, Golden, Manifest, ManifestError, ModelFacts, read_model_facts
+from matrix.savedmodel_pb import SavedModelError
+from matrix.tfprocess import TFProcess, WorkerDied, WorkerTimedOut
+
+UNKNOWN = {"tf": "unknown", "keras": "unknown", "python": "unknown", "platform": "unknown"}
+
+
+class Verdict(object):
+    def __init__(self, status: str, reason: str = "", detail: str = "", mismatch: str = "") -> None:
+        self.status, self.reason, self.detail, self.mismatch = status, reason, detail, mismatch
+
+
+class Session(object):
+    """One pytest process's share of a phase in one TF environment: its TF worker and its results file."""
+
+    def __init__(self, store: Store, run: Run, phase: str, env: str, worker_id: str, timeout: float,
+                 plugins: Plugins, cache: "Any", shard: str = "", allow_model_code: bool = False) -> None:
+        self.store, self.matrix_run, self.phase, self.env, self.timeout = store, run, phase, env, timeout
+        self.plugins, self.cache, self.allow_model_code = plugins, cache, allow_model_code
+        self.results = store.results_file(run, phase, env, worker_id, shard)
+        self.process = TFProcess(store.log_file(phase, env, worker_id), plugins.extra)
+        self.versions = dict(cache.hello() or UNKNOWN)
+        self._manifest = ("", None, "")  # type: Any  # the last artifact's (folder, Manifest, why unreadable)
+
+    def close(self) -> None:
+        self.process.stop()
+
+    def run(self, planned: Any) -> Dict[str, Any]:
+        """Run one planned cell (matrix/plan.py) and return its record."""
+        cell = planned.cell
+        if cell.phase == "produce":
+            return self.produce(cell, planned.key)
+        folder = self.store.artifact_dir(cell.artifact)
+        if self._manifest[0] != folder:
+            self._manifest = (folder,) + tuple(read_manifest(folder))
+        if cell.phase == REFERENCE:
+            return self.reference(cell, planned.key, self._manifest[1], self._manifest[2])
+        return self.consume(cell, planned.key, self._manifest[1], self._manifest[2])
+
+    # -- the TF worker
+    def _hello(self) -> protocol.Hello:
+        started = self.process.proc is None
+        hello = self.process.ensure_started()
+        if started:
+            self.versions = {"tf": hello.tf, "keras": hello.keras, "python": hello.python, "platform": hello.platform}
+            self.cache.save_hello(hello)
+        return hello
+
+    def _ask(self, request: Any) -> Any:
+        try:
+            return self.process.call(request)
+        except WorkerTimedOut as exc:
+            return protocol.Failed("timeout", "the TF worker did not answer: %s; it was killed" % exc)
+        except WorkerDied as exc:
+            return protocol.Failed("crash", "TF worker %s" % exc.how, exc.log_tail)
+
+    def _not_here(self, cell: Cell) -> Optional[Verdict]:
+        """The plugin is broken or its API does not exist in this TF (known from the worker's hello)."""
+        try:
+            hello = self._hello()
+        except WorkerDied as exc:
+            return Verdict(ERROR, exc.how, exc.log_tail)
+        broken = hello.broken.get(cell.kind, {}).get(cell.plugin)
+        if broken:
+            return Verdict(ERROR, broken)
+        reason = hello.unavailable.get(cell.kind, {}).get(cell.plugin)
+        return Verdict(UNAVAILABLE, reason) if reason else None
+
+    # -- produce
+    def produce(self, cell: Cell, key: str) -> Dict[str, Any]:
+        started = time.time()
+        folder = self.store.artifact_dir(cell.artifact)
+        module, verdict = _load(self.plugins, cell)
+        verdict = verdict or self._not_here(cell)
+        if verdict is None:
+            reply = self._ask(protocol.ProduceRequest(cell.artifact.producer, cell.artifact.case, folder,
+                                                      self.timeout))
+            if isinstance(reply, protocol.Exported):
+                try:
+                    verdict = self._accept(cell, module, folder, reply.export, key)
+                except Exception as exc:  # a malformed export is the producer's bug; the cell still gets a record
+                    verdict = Verdict(ERROR, "the producer's export could not be checked: %s: %s" % (
+                        type(exc).__name__, exc))
+            else:
+                verdict = Verdict(reply.status, reply.reason, reply.detail)
+        record = records.ProduceRecord(
+            run_id=self.matrix_run.run_id, cell=cell.id, producer=cell.artifact.producer,
+            producer_api=getattr(module, "API", "?"), case=cell.artifact.case, producer_env=self.env,
+            producer_tf=self.versions["tf"], producer_python=self.versions["python"],
+            status=verdict.status, reason=verdict.reason, detail=verdict.detail,
+            seconds=round(time.time() - started, 3), finished=now(),
+            artifact=str(cell.artifact) if verdict.status == PASS else "", key=key)
+        return self._record(cell, record)
+
+    def _accept(self, cell: Cell, module: Any, folder: str, export: Dict[str, Any], key: str) -> Verdict:
+        """Check the producer's golden values against the case's meaning, then publish the artifact."""
+        from matrix.cases import CASES
+        case = CASES[cell.artifact.case]
+        golden = tensors.decode_all(export["outputs"])
+        inputs = tensors.decode_all(export["inputs"])
+        case_inputs = case.inputs()
+        if len(inputs) == 1 and len(case_inputs) == 1:  # a save API may rename a lone input (input_1, args_0)
+            inputs = {next(iter(case_inputs)): next(iter(inputs.values()))}
+        reference = case.reference(inputs)
+        if len(golden) == 1 and len(reference) == 1:
+            reference = {next(iter(golden)): next(iter(reference.values()))}
+        problem = compare.compare(reference, golden)
+        if problem:
+            return Verdict(FAIL, "the producer's own outputs are not what the case computes: " + problem.text)
+        facts = ModelFacts()
+        if export["format"] == "saved_model":
+            try:
+                facts = read_model_facts(os.path.join(folder, "model"), export["tags"])
+            except SavedModelError as exc:
+                return Verdict(FAIL, "the saved model cannot be read back: %s" % exc)
+        golden = Golden("producer", "computed by the producer in TF %s" % self.versions["tf"])
+        manifest = Manifest.from_json(dict(
+            export, producer=cell.artifact.producer, api=module.API, case=cell.artifact.case, env=self.env,
+            created=now(), golden=vars(golden), model=vars(facts), recipe=key, schema=MANIFEST_SCHEMA,
+            **{k: self.versions[k] for k in UNKNOWN}))
+        manifest.write(folder)
+        return Verdict(PASS)
+
+    # -- consume
+    def consume(self, cell: Cell, key: str, manifest: Optional[Manifest], unreadable: str = "") -> Dict[str, Any]:
+        started = time.time()
+        module, verdict = _load(self.plugins, cell)
+        if verdict is None and manifest is None:
+            verdict = Verdict(ERROR, "unreadable manifest: %s" % unreadable)
+        verdict = verdict or self._not_here(cell)
+        if verdict is None:
+            applies = getattr(module, "applies", None)
+            reason = applies(manifest) if applies else None
+            if not reason and manifest.no_inputs and getattr(module, "FEEDS", True):
+                reason = manifest.no_inputs  # it calls the model, and there is nothing honest to feed it
+            if not reason and manifest.env == "models" and getattr(module, "RUNS_MODEL_CODE", False) \
+                    and not self.allow_model_code:
+                reason = ("it may run Python code stored in the model (Keras Lambda layers): "
+                          "run with --allow-model-code to let it read your models")
+            if reason:
+                verdict = Verdict(NOT_APPLICABLE, reason)
+        if verdict is None:
+            folder = self.store.artifact_dir(cell.artifact)
+            reply = self._ask(protocol.ConsumeRequest(cell.consumer, folder, self.timeout))
+            if isinstance(reply, protocol.Outputs):
+                verdict = judge(module, manifest, reply.outputs)
+            else:
+                verdict = Verdict(reply.status, reply.reason, reply.detail)
+        m = manifest
+        record = records.ConsumeRecord(
+            run_id=self.matrix_run.run_id, cell=cell.id, producer=cell.artifact.producer,
+            producer_api=m.api if m else "?", case=cell.artifact.case, producer_env=cell.artifact.env,
+            producer_tf=m.tf if m else "?", producer_python=m.python if m else "?",
+            consumer=cell.consumer, consumer_api=getattr(module, "API", "?"), consumer_env=self.env,
+            consumer_tf=self.versions["tf"], consumer_python=self.versions["python"],
+            status=verdict.status, reason=verdict.reason, detail=verdict.detail,
+            seconds=round(time.time() - started, 3), finished=now(), artifact=str(cell.artifact),
+            golden=m.golden.by if m else "", writer_tf=m.model.tensorflow_version if m else "",
+            mismatch=verdict.mismatch, key=key)
+        return self._record(cell, record)
+
+    # -- reference (golden values for an imported model that states none: matrix/reference.py)
+    def reference(self, cell: Cell, key: str, manifest: Optional[Manifest], unreadable: str = "") -> Dict[str, Any]:
+        started = time.time()
+        verdict, api, outputs = Verdict(ERROR, "unreadable manifest: %s" % unreadable), "", {}  # type: Any
+        if manifest is not None:
+            try:
+                hello = self._hello()
+            except WorkerDied as exc:
+                return self._record(cell, records.ReferenceRecord(
+                    run_id=self.matrix_run.run_id, cell=cell.id, producer=cell.artifact.producer,
+                    case=cell.artifact.case, artifact=str(cell.artifact), env=self.env, tf=self.versions["tf"],
+                    python=self.versions["python"], status=ERROR, reason=exc.how, detail=exc.log_tail,
+                    finished=now(), key=key))
+            failures = []
+            for name in reference.APIS:
+                why = hello.unavailable.get("consumers", {}).get(name) or hello.broken.get("consumers", {}).get(name)
+                if why:
+                    failures.append("%s: %s" % (name, why))
+                    continue
+                module = self.plugins.load("consumers", name)
+                reply = self._ask(protocol.ConsumeRequest(name, self.store.artifact_dir(cell.artifact), self.timeout))
+                if isinstance(reply, protocol.Outputs):
+                    verdict, api, outputs = Verdict(PASS), module.API, reply.outputs
+                    break
+                failures.append("%s: %s" % (module.API, reply.reason))
+                verdict = Verdict(reply.status if reply.status in RERUN else FAIL, "; ".join(failures), reply.detail)
+        record = records.ReferenceRecord(
+            run_id=self.matrix_run.run_id, cell=cell.id, producer=cell.artifact.producer, case=cell.artifact.case,
+            artifact=str(cell.artifact), env=self.env, tf=self.versions["tf"], python=self.versions["python"],
+            status=verdict.status, reason=verdict.reason, detail=verdict.detail, api=api, outputs=outputs,
+            seconds=round(time.time() - started, 3), finished=now(), key=key)
+        return self._record(cell, record)
+
+    def _record(self, cell: Cell, record: Any) -> Dict[str, Any]:
+        data = records.to_json(record)
+        records.append(self.results, data)
+        if data["status"] not in RERUN:
+            self.cache.put(cell, data)
+        return data
+
+
+def judge(module: Any, manifest: Manifest, outputs: Dict[str, Any]) -> Verdict:
+    expected = getattr(module, "expected", None)
+    golden = expected(manifest) if expected else manifest.outputs
+    problem = compare.compare(tensors.decode_all(golden), tensors.decode_all(outputs),
+                              atol=manifest.golden.atol, rtol=manifest.golden.rtol)
+    if problem:
+        if problem.kind == "nothing" and manifest.golden.by:
+            return Verdict(FAIL, "no golden values to compare with: " + manifest.golden.by, mismatch=problem.kind)
+        return Verdict(FAIL, "outputs differ from the golden values: " + problem.text, mismatch=problem.kind)
+    return Verdict(PASS)
+
+
+def _load(plugins: Plugins, cell: Cell) -> Any:
+    """(module, None), or (None, an error verdict) when the plugin cannot be imported here."""
+    try:
+        return plugins.load(cell.kind, cell.plugin), None
+    except Exception as exc:
+        text = str(exc).splitlines()[0] if str(exc) else ""
+        return None, Verdict(ERROR, "%s/%s.py failed to import: %s: %s" % (cell.kind, cell.plugin,
+                                                                            type(exc).__name__, text))
+
+
+def read_manifest(folder: str) -> Any:
+    """(Manifest, "") or (None, why it cannot be read)."""
+    try:
+        return Manifest.read(folder), ""
+    except ManifestError as exc:
+        return None, str(exc)

@@ -1,0 +1,60 @@
+"""The checks that keep the table true name what a hand audit would find: a false fail on the
+diagonal, a lenient pass among equivalent loaders, and a reason that is not the API's own message."""
+from reports import checks, derive
+from tests.synthetic import World, registry
+
+
+REGISTRY = """
+[[issue]]
+id = "documented"
+consumer = "tf2_finetune"
+reason = "documented"
+link = "https://example.org"
+"""
+
+
+def planted(tmp_path):
+    w = World(tmp_path / "results")
+    for env in ("tf215", "tf221"):
+        w.env(env)
+        w.produce("tf2_module", "dense", env)
+    # the diagonal: tf2_module documents tf2_load; its own TF cannot read it -> a false fail to find
+    w.cell("tf2_module", "dense", "tf215", "tf2_load", "tf215", "fail", "ValueError: signature takes x, got a dict")
+    # a lenient pass: hub_load passes where its equivalent loaders fail on the same artifact
+    w.cell("tf2_module", "dense", "tf215", "hub_load", "tf221", "pass")
+    w.cell("tf2_module", "dense", "tf215", "tf2_restored", "tf221", "fail", "TypeError: bad call")
+    # a bad reason: a traceback line instead of the error's own message
+    w.cell("tf2_module", "dense", "tf215", "onnx", "tf221", "fail",
+           "tf2onnx.convert exited 1: self._traceback = tf_stack.extract_stack()")
+    # a claim about the model's origin its own files contradict
+    w.cell("tf2_module", "dense", "tf215", "tf2_load", "tf221", "fail",
+           "the restored object has no __call__ (a TF1 SavedModel has signatures only)", writer_tf="2.15.1")
+    # not flagged: a documented limitation, explained by the registry
+    w.cell("tf2_module", "dense", "tf215", "tf2_finetune", "tf215", "fail", "outputs differ: trainable 0")
+    return derive.annotate(w.results(), registry(tmp_path / "k.toml", REGISTRY))
+
+
+def test_the_diagonal_check_names_an_unexplained_red_cell_of_a_documented_path(tmp_path):
+    found = checks.diagonal(planted(tmp_path))
+    assert list(found["cell"]) == ["tf2_load-tf215/tf2_module/dense@tf215"]
+
+
+def test_the_disagreement_check_names_a_loader_that_passes_where_its_equivalents_fail(tmp_path):
+    found = checks.disagreements(planted(tmp_path))
+    pairs = set(zip(found["passes"], found["fails"]))
+    assert ("hub_load", "tf2_restored") in pairs and ("hub_load", "tf2_load") in pairs
+
+
+def test_the_reason_check_names_traceback_lines_and_unsupported_origin_claims(tmp_path):
+    found = checks.reason_problems(planted(tmp_path)).set_index("cell")["problem"]
+    assert found["onnx-tf215/tf2_module/dense@tf221"] == "a traceback line, not the error message"
+    assert "its files say TF 2.15.1 wrote it" in found["tf2_load-tf215/tf2_module/dense@tf221"]
+    assert "tf2_finetune-tf215/tf2_module/dense@tf215" not in found
+
+
+def test_the_report_shows_the_three_counts(tmp_path):
+    from reports import build
+    folder = build.build(results=planted(tmp_path), out_root=str(tmp_path / "history"),
+                         registry=registry(tmp_path / "k.toml", REGISTRY))
+    page = open(folder + "/index.html").read()
+    assert "<b>1</b> unexplained diagonal failures" in page and "<b>2</b> flagged reasons" in page
