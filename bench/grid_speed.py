@@ -1,11 +1,15 @@
-"""Benchmark the grid in one TF environment: wall time, per-cell cost, TF import, worker memory.
+"""Benchmark one environment's consume phase: the harness against a bare loop over the same cells.
 
-    python bench/grid_speed.py --env tf215                   # produce + consume, default consumers
-    python bench/grid_speed.py --env tf221 --cli-compare     # + saved_model_cli: fork server vs plain subprocess
+    python bench/grid_speed.py --env tf221                      # every producer's artifacts of that env
+    python bench/grid_speed.py --env tf115 --consumers c_api,tflite,onnx
 
-Runs the real grid with the env's virtualenv (.tox/<env>, made by `tox`) against a
-temporary store, samples the RSS of the TF worker processes every 0.2 s, and
-prints a table. Numbers, not opinions: quote them with the command that made them.
+Through tox, as the grid runs: `tox -e produce-ENV` writes the env's artifacts into a temporary
+store; `tox -e consume-ENV -- --rerun all --workers 1` runs every cell in the harness (TF worker,
+forked child per artifact, records, cache); then `tox exec -e consume-ENV -- python bench/bare_loop.py`
+runs the cells that reached a verdict again in one process that imports TF once and calls each
+consumer's consume() and the comparison, nothing else. Both single-process, so the ratio
+bare / harness says what the harness costs (1.0: nothing). Also the per-consumer cost, the TF
+import, and the TF workers' peak memory. Numbers, not opinions: quote them with this command.
 """
 import argparse
 import glob
@@ -20,21 +24,24 @@ import time
 from collections import defaultdict
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, ROOT)
+
+from matrix import records  # noqa: E402
+from matrix.cell import Store  # noqa: E402
 
 
 def worker_rss_mb(store):
-    """Total and largest RSS (MiB) of this benchmark's TF worker processes (not another run's)."""
+    """Total and largest RSS (MiB) of this benchmark's TF worker processes (and their forked children):
+    those whose stderr is a log file in this benchmark's store."""
     sizes = []
-    mark = ("MATRIX_ARTIFACTS=%s" % store).encode()
-    for status in glob.glob("/proc/[0-9]*/cmdline"):
+    for cmdline in glob.glob("/proc/[0-9]*/cmdline"):
         try:
-            with open(status, "rb") as f:
+            with open(cmdline, "rb") as f:
                 if b"matrix.worker" not in f.read():
                     continue
-            with open(status.replace("cmdline", "environ"), "rb") as f:
-                if mark not in f.read().split(b"\0"):
-                    continue
-            with open(status.replace("cmdline", "status")) as f:
+            if not os.readlink(cmdline.replace("cmdline", "fd/2")).startswith(store):
+                continue
+            with open(cmdline.replace("cmdline", "status")) as f:
                 for line in f:
                     if line.startswith("VmRSS:"):
                         sizes.append(int(line.split()[1]) / 1024.0)
@@ -46,9 +53,7 @@ def worker_rss_mb(store):
 class Sampler(threading.Thread):
     def __init__(self, store):
         super().__init__(daemon=True)
-        self.store = store
-        self.peak_total = self.peak_one = 0.0
-        self.stop = False
+        self.store, self.peak_total, self.peak_one, self.stop = store, 0.0, 0.0, False
 
     def run(self):
         while not self.stop:
@@ -57,76 +62,66 @@ class Sampler(threading.Thread):
             time.sleep(0.2)
 
 
-def grid(python, env, store, phase, workers, extra_env=None, **filters):
-    environ = dict(os.environ, MATRIX_ARTIFACTS=store, MATRIX_ENV=env, PYTHONPATH=ROOT, TF_CPP_MIN_LOG_LEVEL="2")
-    environ.update(extra_env or {})
-    for key, value in filters.items():
-        environ["MATRIX_" + key.upper()] = value or ""
-    sampler = Sampler(store)
-    sampler.start()
+def tox(*args):
     started = time.time()
-    done = subprocess.run([python, "-m", "pytest", "matrix/test_grid.py", "--phase", phase, "-q", "-n", str(workers)],
-                          cwd=ROOT, env=environ, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    wall = time.time() - started
-    sampler.stop = True
-    sampler.join()
+    done = subprocess.run([sys.executable, "-m", "tox", "-q"] + list(args), cwd=ROOT, stdout=subprocess.PIPE,
+                          stderr=subprocess.STDOUT, text=True)
     if done.returncode not in (0, 1):
         print(done.stdout[-3000:], file=sys.stderr)
-    return wall, sampler.peak_total, sampler.peak_one
-
-
-def records(store, phase):
-    out = []
-    for path in glob.glob(os.path.join(store, "results", phase + "-*.jsonl")):
-        with open(path) as f:
-            out.extend(json.loads(l) for l in f if l.strip())
-    return out
+    return time.time() - started, done.stdout
 
 
 def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--env", default="tf215")
-    p.add_argument("--workers", type=int, default=2)
+    p.add_argument("--env", default="tf221")
     p.add_argument("--producers", default="")
     p.add_argument("--consumers", default="")
-    p.add_argument("--cli-compare", action="store_true", help="also time saved_model_cli with MATRIX_PROGRAM_FORK=0")
+    p.add_argument("--json", help="also write the figures as JSON")
     args = p.parse_args()
-    python = os.path.join(ROOT, ".tox", args.env, "bin", "python")
-    if not os.path.exists(python):
-        sys.exit("no virtualenv %s: run `tox -e produce-%s --notest` first" % (python, args.env))
     store = tempfile.mkdtemp(prefix="bench-")
-    rows = []
-    wall, total, one = grid(python, args.env, store, "produce", args.workers, producers=args.producers)
-    rows.append(("produce", len([r for r in records(store, "produce") if r["kind"] == "produce"]), wall, total, one))
-    wall, total, one = grid(python, args.env, store, "consume", args.workers, consumers=args.consumers)
-    cells = [r for r in records(store, "consume") if r["kind"] == "cell"]
-    rows.append(("consume", len(cells), wall, total, one))
-    envs = [r for r in records(store, "consume") if r["kind"] == "env"]
-    print("env %s, TF %s, Python %s, %d workers" % (args.env, envs[0]["tf"] if envs else "?",
-                                                    envs[0]["python"] if envs else "?", args.workers))
-    print("%-8s %7s %9s %10s %16s %14s" % ("phase", "cells", "wall s", "cells/s", "peak RSS all MiB", "peak RSS 1 MiB"))
-    for phase, n, wall, total, one in rows:
-        print("%-8s %7d %9.1f %10.1f %16.0f %14.0f" % (phase, n, wall, n / wall if wall else 0, total, one))
-    imports = [r.get("import_seconds") for r in envs if r.get("import_seconds") is not None]
-    if imports:
-        print("TF import per worker: %s s" % ", ".join("%.1f" % s for s in imports))
+    selection = ["--producers", args.producers] if args.producers else []
+    consumers = ["--consumers", args.consumers] if args.consumers else []
+    tox("-e", "produce-" + args.env, "--", "--store", store, *selection)
+    sampler = Sampler(store)
+    sampler.start()
+    harness, _ = tox("-e", "consume-" + args.env, "--", "--store", store, "--rerun", "all", "--workers", "1", *consumers)
+    sampler.stop = True
+    sampler.join()
+    s = Store(store)
+    found = records.read_folder(s.results_dir(s.current_run()))[0]
+    cells = [r for r in found if r["kind"] == "consume" and not r["reused_from"]]
+    judged = [r for r in cells if r["status"] not in ("unavailable", "not_applicable")]
+    with open(os.path.join(store, "bench-cells.json"), "w") as f:
+        json.dump([r["cell"] for r in judged], f)
+    bare_out = os.path.join(store, "bench-bare.json")
+    tox("exec", "-e", "consume-" + args.env, "--", "python", os.path.join(ROOT, "bench", "bare_loop.py"), store,
+        os.path.join(store, "bench-cells.json"), bare_out)
+    with open(bare_out) as f:
+        bare = json.load(f)
+    env = next((r for r in found if r["kind"] == "env" and r["phase"] == "consume"), {})
+    figures = {"env": args.env, "tf": env.get("tf"), "python": env.get("python"), "cells": len(cells),
+               "judged": len(judged), "harness_seconds": round(harness, 1),
+               "bare_seconds": round(bare["seconds"], 1), "bare_import_seconds": round(bare["import_seconds"], 1),
+               "ratio_bare_over_harness": round(bare["seconds"] / harness, 3),
+               "agreeing_verdicts": bare["agree"], "peak_worker_rss_mib": round(sampler.peak_one)}
+    print("env %(env)s, TF %(tf)s, Python %(python)s, one process each side" % figures)
+    print("consume cells %(cells)d, of which %(judged)d reached a verdict (the rest: not applicable/unavailable)" % figures)
+    print("harness (tox -e consume-%s, --workers 1): %.1f s" % (args.env, harness))
+    print("bare loop, same %d cells (TF import %.1f s included): %.1f s" % (
+        len(judged), bare["import_seconds"], bare["seconds"]))
+    print("ratio bare / harness: %.2f; verdicts agreeing: %d of %d" % (
+        figures["ratio_bare_over_harness"], bare["agree"], len(judged)))
+    print("peak RSS of one TF worker: %.0f MiB" % sampler.peak_one)
     by_consumer = defaultdict(list)
     for c in cells:
         by_consumer[c["consumer"]].append(c["seconds"])
-    print("\n%-28s %6s %10s %10s" % ("consumer", "cells", "median s", "max s"))
-    for name, secs in sorted(by_consumer.items()):
-        print("%-28s %6d %10.3f %10.3f" % (name, len(secs), statistics.median(secs), max(secs)))
-    if args.cli_compare:
-        print("\nsaved_model_cli run, %d cells:" % len(by_consumer.get("saved_model_cli", [])))
-        for fork in ("1", "0"):
-            for old in glob.glob(os.path.join(store, "results", "consume-*")):
-                os.remove(old)
-            wall, _, _ = grid(python, args.env, store, "consume", args.workers,
-                              extra_env={"MATRIX_PROGRAM_FORK": fork}, consumers="saved_model_cli")
-            secs = [c["seconds"] for c in records(store, "consume") if c["kind"] == "cell"]
-            print("  %-34s wall %6.1f s, median cell %.3f s" % (
-                "fork server (default)" if fork == "1" else "plain subprocess per cell", wall,
-                statistics.median(secs) if secs else float("nan")))
+    print("\n%-26s %6s %9s %9s %9s" % ("consumer", "cells", "total s", "median s", "max s"))
+    for name, secs in sorted(by_consumer.items(), key=lambda kv: -sum(kv[1])):
+        print("%-26s %6d %9.1f %9.3f %9.3f" % (name, len(secs), sum(secs), statistics.median(secs), max(secs)))
+    figures["per_consumer_seconds"] = {k: round(sum(v), 1) for k, v in by_consumer.items()}
+    if args.json:
+        with open(args.json, "w") as f:
+            json.dump(figures, f, indent=1)
 
 
 if __name__ == "__main__":

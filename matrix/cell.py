@@ -179,8 +179,8 @@ class Store(object):
         return "Store(%r)" % self.root
 
     # -- runs
-    def new_run(self) -> Run:
-        run = Run.new()
+    def new_run(self, run_id: Optional[str] = None) -> Run:
+        run = Run(run_id, now()) if run_id else Run.new()
         os.makedirs(self.root, exist_ok=True)
         tmp = self.run_file + ".tmp"
         with open(tmp, "w") as f:

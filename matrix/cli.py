@@ -6,6 +6,8 @@ benchmark all call it; nothing else builds pytest's command line for the grid.
     python -m matrix run --phase consume --env tf221    read every artifact of the run with this TF
     python -m matrix schema                             print the record, manifest and protocol schemas
     python -m matrix envs [--markdown]                  the TF environments of matrix.toml
+    python -m matrix store pull|push --step STEP        a job's share of a store at a URL (CI across machines)
+    python -m matrix workflow                           the GitHub Actions workflow, from matrix.toml
 
 Every subcommand accepts the same run options (tox passes `tox -- OPTIONS` to
 every step), and each uses those that concern it. Cells whose content key has
@@ -72,6 +74,14 @@ def parser() -> argparse.ArgumentParser:
     add_run_options(r)
     s = sub.add_parser("schema", help="print the record, manifest and worker protocol schemas")
     add_run_options(s)
+    st = sub.add_parser("store", help="pull from / push to a store at a URL what one job needs / wrote",
+                        description=__import__("matrix.remote").remote.__doc__,
+                        formatter_class=argparse.RawDescriptionHelpFormatter)
+    st.add_argument("action", choices=("pull", "push"))
+    st.add_argument("--url", help="fsspec URL (default: pyproject.toml's [tool.savedmodel-matrix] store)")
+    st.add_argument("--step", required=True, help="begin, produce-<env>, consume-<env> or report")
+    add_run_options(st)
+    sub.add_parser("workflow", help="print the GitHub Actions workflow, generated from matrix.toml")
     e = sub.add_parser("envs", help="the TF environments of matrix.toml (--markdown: the README's table)")
     e.add_argument("--markdown", action="store_true")
     return p
@@ -93,16 +103,41 @@ def main(argv: Optional[List[str]] = None) -> int:
             return schema()
         if args.command == "envs":
             return show_envs(args.markdown)
+        if args.command == "store":
+            return store_sync(args)
+        if args.command == "workflow":
+            from matrix import workflow
+            sys.stdout.write(workflow.render())
+            return 0
         return run(args, pytest_args)
     except ValueError as exc:
         print("error: %s" % exc, file=sys.stderr)
         return 2
 
 
+def store_sync(args: argparse.Namespace) -> int:
+    from matrix import remote
+    url = args.url or remote.configured_url()
+    if not url:
+        raise ValueError("no store URL: give --url or set [tool.savedmodel-matrix] store in pyproject.toml")
+    store = Store(args.store)
+    run = Run(args.run_id, "") if args.run_id else store.current_run(start=False)
+    if run is None:
+        raise ValueError("no run: give --run-id")
+    try:
+        moved = getattr(remote, args.action)(remote.Remote(url), store, run.run_id, args.step, args.shard)
+    except remote.RemoteError as exc:
+        raise ValueError(str(exc))
+    print("store %s %s (run %s%s): %d artifacts, %d bytes %s %s" % (
+        args.action, args.step, run.run_id, ", shard " + args.shard if args.shard else "", moved["artifacts"],
+        moved["bytes"], "from" if args.action == "pull" else "to", url))
+    return 0
+
+
 def begin(args: argparse.Namespace) -> int:
     from matrix import models
     store = Store(args.store)
-    run = store.new_run()
+    run = store.new_run(args.run_id)
     print("new run %s: results in %s" % (run.run_id, os.path.relpath(store.results_dir(run))))
     return models.import_all(store, run, args.models)
 

@@ -22,6 +22,7 @@ class Env:
     deps: List[str] = field(default_factory=list)
     preview: bool = False
     pre: bool = False
+    shards: int = 1            # consume jobs the CI workflow splits this env into
 
     @property
     def interpreter(self) -> str:
@@ -53,7 +54,7 @@ def load(path: Optional[str] = None) -> Dict[str, Any]:
         raise EnvsError("%s: %s" % (path, exc))
     envs = []
     for name, table in data.get("env", {}).items():
-        unknown = set(table) - {"python", "tensorflow", "keras", "deps", "preview", "pre"}
+        unknown = set(table) - {"python", "tensorflow", "keras", "deps", "preview", "pre", "shards"}
         if unknown or "python" not in table or "tensorflow" not in table:
             raise EnvsError("%s: [env.%s] needs python and tensorflow%s" % (
                 path, name, "; unknown keys: " + ", ".join(sorted(unknown)) if unknown else ""))

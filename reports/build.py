@@ -43,6 +43,16 @@ def not_run(results: Results, expected: Dict[str, str]) -> List[str]:
     """One line per expected TF environment that left no results for a step, naming why if we can tell."""
     lines = []
     ran = set(zip(results.envs["env"], results.envs["phase"])) if not results.envs.empty else set()
+    shards = {}  # (env, phase) -> the shards recorded, "i/N"
+    if not results.envs.empty:
+        for env, phase, shard in zip(results.envs["env"], results.envs["phase"], results.envs["shard"]):
+            if shard:
+                shards.setdefault((env, phase), set()).add(shard)
+    for (env, phase), seen in sorted(shards.items()):
+        count = int(sorted(seen)[0].split("/")[1])
+        for missing_shard in ["%d/%d" % (i, count) for i in range(1, count + 1) if "%d/%d" % (i, count) not in seen]:
+            lines.append("%s shard %s: no results recorded (re-run the %s-%s job with --shard %s)" % (
+                env, missing_shard, phase, env, missing_shard))
     for env, python in expected.items():
         missing = [phase for phase in ("produce", "consume") if (env, phase) not in ran]
         if not missing:

@@ -1,0 +1,124 @@
+"""Only what changed runs, measured: a cold `tox`, a warm one with nothing changed, one after touching one
+consumer plugin, and one after adding one model to the corpus, in a fresh clone.
+
+    python bench/cache_speed.py --clone /tmp/cold [--empty-uv-cache] [--kill-after 2000]
+
+Each run is plain `tox` (the README's command) in a fresh clone of this checkout, with ../shared beside
+it; --empty-uv-cache gives the cold run an empty uv cache (a fresh machine's download and install).
+For each: wall time, and the cells the run computed and reused (from its records). With --kill-after N,
+one more pair: a cold consume phase killed (kill -9 of tox's whole process group) once N of its cells
+have finished, then `tox` again: the cells run after the kill equal those not finished before it, and
+the verdicts equal the uninterrupted run's, cell for cell.
+"""
+import argparse
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, ROOT)
+
+from matrix import records  # noqa: E402
+from matrix.cell import Store  # noqa: E402
+
+
+def run_records(clone):
+    store = Store(os.path.join(clone, "artifacts"))
+    run = store.current_run(start=False)
+    return records.read_folder(store.results_dir(run))[0] if run else []
+
+
+def tally(clone):
+    found = [r for r in run_records(clone) if r["kind"] != "env"]
+    latest = {}
+    for r in sorted(found, key=lambda r: r["finished"]):
+        latest[r["cell"]] = r
+    computed = sum(1 for r in latest.values() if not r["reused_from"])
+    return {"cells": len(latest), "computed": computed, "reused": len(latest) - computed}
+
+
+def tox(clone, env, *args):
+    started = time.time()
+    with open(os.path.join(clone, "bench-tox.log"), "a") as log:
+        code = subprocess.call([sys.executable, "-m", "tox"] + list(args), cwd=clone, env=env, stdout=log,
+                               stderr=subprocess.STDOUT)
+    return time.time() - started, code
+
+
+def verdicts(clone):
+    return {r["cell"]: (r["status"], r["reason"]) for r in run_records(clone) if r["kind"] == "consume"}
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--clone", required=True, help="where to clone (emptied first)")
+    p.add_argument("--empty-uv-cache", action="store_true")
+    p.add_argument("--kill-after", type=int, default=0)
+    p.add_argument("--json", help="also write the figures as JSON")
+    args = p.parse_args()
+    base = os.path.abspath(args.clone)
+    shutil.rmtree(base, ignore_errors=True)
+    os.makedirs(base)
+    clone = os.path.join(base, "main")
+    subprocess.check_call(["git", "clone", "-q", ROOT, clone])
+    os.symlink(os.path.join(os.path.dirname(ROOT), "shared"), os.path.join(base, "shared"))
+    env = dict(os.environ)
+    if args.empty_uv_cache:
+        env["UV_CACHE_DIR"] = tempfile.mkdtemp(prefix="uv-cache-")
+    corpus = os.path.join(base, "shared", "corpus")
+    extra = os.path.join(base, "extra-models")
+    rows = []
+
+    def step(name, *tox_args):
+        seconds, code = tox(clone, env, *tox_args)
+        row = dict(tally(clone), step=name, seconds=round(seconds, 1), exit=code)
+        rows.append(row)
+        print("%-34s %8.1f s  exit %d  cells %6d  computed %6d  reused %6d" % (
+            name, seconds, code, row["cells"], row["computed"], row["reused"]), flush=True)
+
+    step("cold tox")
+    step("warm tox, nothing changed")
+    with open(os.path.join(clone, "consumers", "tflite.py"), "a") as f:
+        f.write("\n# touched by bench/cache_speed.py\n")
+    step("after touching consumers/tflite.py")
+    os.makedirs(extra)
+    shutil.copytree(os.path.join(corpus, "serving__saved_model_half_plus_two_cpu"), os.path.join(extra, "one_more"))
+    step("after adding one model", "--", "--models", corpus, "--models", extra)
+    cold, warm = rows[0]["seconds"], rows[1]["seconds"]
+    print("warm / cold: %.1f%%" % (100.0 * warm / cold))
+    if args.kill_after:
+        uninterrupted = verdicts(clone)
+        shutil.rmtree(os.path.join(clone, "artifacts", "cache", "consume"))  # the consume cells run again
+        log = open(os.path.join(clone, "bench-tox.log"), "a")
+        proc = subprocess.Popen([sys.executable, "-m", "tox", "--", "--models", corpus, "--models", extra],
+                                cwd=clone, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+        while True:
+            finished = [r for r in run_records(clone) if r["kind"] == "consume" and not r["reused_from"]]
+            if len(finished) >= args.kill_after or proc.poll() is not None:
+                break
+            time.sleep(0.5)
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
+        time.sleep(2)
+        done_before = {r["cell"] for r in run_records(clone) if r["kind"] == "consume" and not r["reused_from"]}
+        step("tox after kill -9", "--", "--models", corpus, "--models", extra)
+        after = [r for r in run_records(clone) if r["kind"] == "consume"]
+        rerun = {r["cell"] for r in after if not r["reused_from"]} - done_before
+        every = set(uninterrupted)
+        print("killed after %d finished consume cells; re-run after the kill: %d; not finished before it: %d; "
+              "verdicts equal to the uninterrupted run: %s" % (
+                  len(done_before), len(rerun), len(every - done_before), verdicts(clone) == uninterrupted))
+        rows.append({"step": "kill", "finished_before_kill": len(done_before), "rerun_after": len(rerun),
+                     "not_finished": len(every - done_before), "equal": verdicts(clone) == uninterrupted})
+    if args.json:
+        with open(args.json, "w") as f:
+            json.dump(rows, f, indent=1)
+
+
+if __name__ == "__main__":
+    main()
