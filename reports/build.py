@@ -160,7 +160,8 @@ def build(store: Optional[str] = None, out_root: Optional[str] = None, registry:
                 f.write(content)
         overall = g.score()
         gate_view = {"baseline": g.baseline.label, "candidate": g.candidate.label, "exit_code": g.exit_code,
-                     "verdict": text.splitlines()[2].replace("**", ""), "expired": g.expired_waivers,
+                     "verdict": text.splitlines()[2].replace("**", "").replace("✅ ", "").replace("❌ ", ""),
+                     "expired": g.expired_waivers,
                      "score": ("%s (%d of %d paths still pass)" % (gate_mod.percent(overall["score"][0]),
                                                                    overall["still_pass"][0], overall["paths"][0])
                                if not overall.empty else "n/a")}
