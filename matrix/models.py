@@ -289,7 +289,10 @@ def import_model(store: Store, run: Run, producer: str, base: str, model: str,
         mine = [c for c in calls if c.signature == signature and set(c.tags) == set(meta.tags)]
         call = next((c for c in mine if stated(c)), mine[0] if mine else None)
         manifest = _manifest(model, producer, case, saved, list(meta.tags), signature, call)
-        manifest.recipe = keys.digest(["import", saved.fingerprint, manifest.to_json(), keys.harness(), MANIFEST_SCHEMA])
+        # the recipe: the model's bytes, what the import made of them, the import code (never the clock)
+        made = {k: v for k, v in manifest.to_json().items() if k != "created"}
+        manifest.recipe = keys.digest(["import", saved.fingerprint, made, keys.files_digest([__file__]),
+                                       MANIFEST_SCHEMA])
         folder = store.artifact_dir(artifact)
         _link_model(folder, model)
         manifest.write(folder)

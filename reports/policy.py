@@ -19,7 +19,7 @@ The versions come from the cell: the TF version the model's files name as their 
 consuming environment's TF. Never from error text.
 """
 from dataclasses import dataclass
-from typing import Any, Dict
+from typing import Any, Dict, Optional
 
 from reports import versions
 
@@ -76,8 +76,13 @@ OUTSIDE = {
 }
 
 
-def label(cell: Dict[str, Any]) -> Label:
-    """The policy a non-pass cell falls under (derived from the cell's versions and its load API)."""
+OWN_TF_TOO = Label("fails in the writer's TF too", SAVEDMODELS,
+                   "the TF that wrote the model cannot read it this way either: not a version question")
+
+
+def label(cell: Dict[str, Any], own_status: Optional[str] = None) -> Label:
+    """The policy a non-pass cell falls under (derived from the cell's versions and its load API);
+    own_status: the same path's verdict when the writing TF reads the model (None: not recorded)."""
     whose = OUTSIDE.get(str(cell.get("consumer", "")))
     if whose is not None:
         return whose
@@ -95,5 +100,6 @@ def label(cell: Dict[str, Any]) -> Label:
     if w[0] + 1 == r[0]:
         return CONDITIONAL
     if w[0] == r[0] and (w < r or w[:2] == r[:2]):
-        return VIOLATES  # backward within a major, or forward within a patch series
+        # backward within a major, or forward within a patch series: promised, if the writer's own TF reads it
+        return OWN_TF_TOO if own_status not in (None, "pass") else VIOLATES
     return NOT_PROMISED
