@@ -35,8 +35,14 @@ GENERIC = [re.compile(p) for p in (
 )]
 
 
+# The MLIR converter prefixes its message with a location dump: "<unknown>:0: error: loc(...): 'tf.Mul' op is ..."
+_MLIR = re.compile(r"^(?:<unknown>|\S+):\d+: error: loc\(.*\)\s*:\s*(.+)$")
+
+
 def clean(line: str) -> str:
-    return " ".join(_ANSI.sub("", line).split())
+    text = " ".join(_ANSI.sub("", line).split())
+    m = _MLIR.match(text)
+    return m.group(1) if m else text
 
 
 def generic(line: str) -> bool:

@@ -58,3 +58,12 @@ def test_the_report_shows_the_three_counts(tmp_path):
                          registry=registry(tmp_path / "k.toml", REGISTRY))
     page = open(folder + "/index.html").read()
     assert "<b>1</b> unexplained diagonal failures" in page and "<b>2</b> flagged reasons" in page
+
+
+def test_a_converter_error_is_its_message_not_its_location_dump():
+    from matrix import reasons
+    text = ("<unknown>:0: error: loc(callsite(callsite(\"mul@__inference_run_15\" at \"PartitionedCall\") at "
+            "callsite(\"PartitionedCall\"(\"/x/loader_impl.py\":300:0) at \"y\"))): 'tf.Mul' op is neither a custom "
+            "op nor a flex op\n<unknown>:0: note: see current operation")
+    assert reasons.of_message("ConverterError", text) == \
+        "ConverterError: 'tf.Mul' op is neither a custom op nor a flex op"
