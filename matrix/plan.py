@@ -91,7 +91,7 @@ class Plan(object):
             record = None if rerun == "all" else cache.get(planned.key)
             if record is not None and rerun == "not-pass" and record["status"] != PASS:
                 record = None
-            if record is not None and phase == "produce" and record["status"] == PASS \
+            if record is not None and planned.cell.phase == "produce" and record["status"] == PASS \
                     and not _artifact_made_by(store, planned.cell.artifact, planned.key):
                 record = None  # the artifact it wrote is gone or was written again since
             if record is None:
