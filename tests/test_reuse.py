@@ -120,3 +120,22 @@ def test_a_cell_alone_gets_the_verdict_it_gets_in_the_full_order(first, tmp_path
         [alone] = [r for r in records.read_folder(grid.the_store.results_dir(Run("alone", "")))[0]
                    if r.get("cell") == cell]
         assert (alone["status"], alone["reason"]) == (full[cell]["status"], full[cell]["reason"]), cell
+
+
+def test_the_golden_values_a_reference_tf_recorded_are_reused_too(tmp_path):
+    """Your model without expected outputs: its reference cells run once, then are reused."""
+    corpus = os.path.join(os.path.dirname(ROOT), "shared", "corpus", "serving__saved_model_half_plus_two_cpu")
+    if not os.path.isdir(corpus):
+        pytest.skip("no ../shared/corpus beside this checkout")
+    models = tmp_path / "models"
+    shutil.copytree(corpus, str(models / "half_plus_two"))  # no expected.json: goldens are recorded
+    grid = Grid(str(tmp_path / "store"))
+    for attempt in ("first", "second"):
+        grid.begin("--models", str(models))
+        produced = grid.run("produce", producers="none", extra_plugins=False)
+        references = [r for r in produced if r["kind"] == "reference"]
+        assert references, grid.last_output[-2000:]
+        if attempt == "first":
+            assert computed(references) and {r["status"] for r in references} == {"pass"}
+        else:
+            assert computed(references) == [], grid.last_output[-2000:]
