@@ -22,7 +22,7 @@ import sys
 import tempfile
 import time
 from collections import Counter
-from typing import Any, Dict, List, Optional
+from typing import Any, List, Optional
 
 from matrix import keys, records
 from matrix.cell import ERROR, PHASES, STATUSES, Run, Store, now

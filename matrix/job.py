@@ -7,7 +7,7 @@ environment variables.
 """
 import json
 from dataclasses import asdict, dataclass, field
-from typing import Any, Dict, List
+from typing import Dict, List
 
 from matrix.cell import Run, Store
 from matrix.plan import Planned, Plan

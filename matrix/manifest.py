@@ -2,8 +2,7 @@
 
 Every fact a consumer decides on is a named, typed field here, never the
 producer's name or API string, and every golden value recorded here is one
-that some consumer checks (tests/test_manifest_goldens.py walks a run's
-manifests and fails on a value nobody reads). The manifest is written last,
+that some consumer checks. The manifest is written last,
 after the golden values were checked, so an artifact exists for the grid once
 its manifest does. Stdlib only: the begin step writes manifests without numpy;
 `Artifact` (numpy) is the consumers' view of one.
@@ -170,22 +169,6 @@ class Manifest:
                 return cls.from_json(json.load(f))
         except (OSError, ValueError) as exc:
             raise ManifestError("%s: %s" % (path, str(exc).splitlines()[0] if str(exc) else type(exc).__name__))
-
-    # -- every golden value, by where it sits (what tests/test_manifest_goldens.py checks is read)
-    def golden_values(self) -> Dict[str, Any]:
-        values = {}  # type: Dict[str, Any]
-        for name, tensor in self.outputs.items():
-            values["outputs/" + name] = tensor
-        if self.call is not None:
-            for name, tensor in self.call.outputs.items():
-                values["call/" + name] = tensor
-        for name, tensor in self.variables.items():
-            values["variables/" + name] = tensor
-        for i, loss in enumerate(self.regularization_losses):
-            values["regularization_losses/%d" % i] = loss
-        for key, method in self.method_names.items():
-            values["method_names/" + key] = method
-        return values
 
 
 class Artifact(object):

@@ -18,7 +18,7 @@ from typing import Any, Dict, List, Optional, Tuple
 
 from matrix import keys, records, reference
 from matrix.cache import Cache
-from matrix.cell import PASS, REFERENCE, ArtifactId, Cell, Run, Store
+from matrix.cell import PASS, ArtifactId, Cell, Run, Store
 from matrix.discovery import Plugins
 
 RERUN_CHOICES = ("none", "all", "not-pass")

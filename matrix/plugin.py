@@ -106,16 +106,6 @@ def needs_signature(manifest: Any) -> Optional[str]:
     return None
 
 
-def needs_call(manifest: Any) -> Optional[str]:
-    """applies() for consumers that call the restored object itself, as its author does."""
-    reason = needs_saved_model(manifest)
-    if reason:
-        return reason
-    if manifest.call is None and manifest.signature is None:
-        return "the saved object has no __call__ its author uses and no signature"
-    return None
-
-
 def needs_keras2(tf: Any) -> Optional[str]:
     """available() for plugins of Keras 2 APIs."""
     if keras2(tf) is None:

@@ -14,7 +14,7 @@ import os
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any, Dict, List, Tuple
 
-from matrix.cell import STATUSES, Cell, Run, now
+from matrix.cell import STATUSES, Run, now
 
 SCHEMA_VERSION = 2
 
@@ -193,9 +193,3 @@ def read_folder(folder: str, prefix: str = "") -> Tuple[List[Dict[str, Any]], Li
 def reused(record: Dict[str, Any], run: Run) -> Dict[str, Any]:
     """A cached verdict recorded again in `run`, saying which run computed it."""
     return dict(record, run_id=run.run_id, finished=now(), reused_from=record.get("reused_from") or record["run_id"])
-
-
-def cell_of(record: Dict[str, Any]) -> Cell:
-    return Cell.parse(record["cell"])
-
-

@@ -17,7 +17,7 @@ import pandas as pd
 
 from matrix import envs as matrix_envs
 from matrix import records
-from matrix.cell import Cell, Store
+from matrix.cell import Store
 from reports import versions
 
 COLUMNS = ["cell", "producer", "case", "producer_env", "producer_tf", "producer_python", "producer_api",
@@ -143,7 +143,3 @@ def planned() -> Tuple[Dict[str, str], List[str]]:
     """({stable env: the Python it needs}, [preview envs]) from matrix.toml."""
     found = matrix_envs.envs()
     return {e.name: e.python for e in found if not e.preview}, [e.name for e in found if e.preview]
-
-
-def cell_of(row: Dict[str, Any]) -> Cell:
-    return Cell.parse(row["cell"])
