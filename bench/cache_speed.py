@@ -6,8 +6,9 @@ consumer plugin, and one after adding one model to the corpus, in a fresh clone.
 Each run is plain `tox` (the README's command) in a fresh clone of this checkout, with ../shared beside
 it; --empty-uv-cache gives the cold run an empty uv cache (a fresh machine's download and install).
 For each: wall time, and the cells the run computed and reused (from its records). With --kill-after N,
-one more pair: a cold consume phase killed (kill -9 of tox's whole process group) once N of its cells
-have finished, then `tox` again: the cells run after the kill equal those not finished before it, and
+one more pair: the last consume phase (--kill-env, default tf221) made cold again by removing its cached
+verdicts, `tox` killed (kill -9 of tox's whole process group) once N of its cells have finished, then
+`tox` again: the cells run after the kill equal those not finished before it, and
 the verdicts equal the uninterrupted run's, cell for cell.
 """
 import argparse
@@ -59,6 +60,7 @@ def main():
     p.add_argument("--clone", required=True, help="where to clone (emptied first)")
     p.add_argument("--empty-uv-cache", action="store_true")
     p.add_argument("--kill-after", type=int, default=0)
+    p.add_argument("--kill-env", default="tf221")
     p.add_argument("--json", help="also write the figures as JSON")
     args = p.parse_args()
     base = os.path.abspath(args.clone)
@@ -93,7 +95,9 @@ def main():
     print("warm / cold: %.1f%%" % (100.0 * warm / cold))
     if args.kill_after:
         uninterrupted = verdicts(clone)
-        shutil.rmtree(os.path.join(clone, "artifacts", "cache", "consume"))  # the consume cells run again
+        planned = {r["cell"] for r in run_records(clone) if r["kind"] == "consume" and r["consumer_env"] == args.kill_env}
+        # that env's consume cells run again
+        shutil.rmtree(os.path.join(clone, "artifacts", "cache", "consume", args.kill_env))
         log = open(os.path.join(clone, "bench-tox.log"), "a")
         proc = subprocess.Popen([sys.executable, "-m", "tox", "--", "--models", corpus, "--models", extra],
                                 cwd=clone, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
@@ -109,7 +113,7 @@ def main():
         step("tox after kill -9", "--", "--models", corpus, "--models", extra)
         after = [r for r in run_records(clone) if r["kind"] == "consume"]
         rerun = {r["cell"] for r in after if not r["reused_from"]} - done_before
-        every = set(uninterrupted)
+        every = planned
         print("killed after %d finished consume cells; re-run after the kill: %d; not finished before it: %d; "
               "verdicts equal to the uninterrupted run: %s" % (
                   len(done_before), len(rerun), len(every - done_before), verdicts(clone) == uninterrupted))

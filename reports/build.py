@@ -7,9 +7,15 @@ Writes reports/history/<run id>/ (reports/latest points at the newest):
   gate.md, gate.json, gate.junit.xml      the gate of the upgrade to the newest stable TF
   results.csv, results.json               one row per cell (results.json: every record but tracebacks)
   details.json.gz                         each red cell's traceback, by cell id
+  report.key, console.txt                 what the report was built from, and what `build` printed
+
+A report is reused when nothing it depends on changed (report_key): a warm run whose cells were all
+reused points reports/latest at the report already built from the same verdicts instead of
+rebuilding 60,000 rows.
 """
 import datetime
 import gzip
+import hashlib
 import json
 import os
 import shutil
@@ -27,6 +33,49 @@ REPORTS = os.path.join(ROOT, "reports")
 HISTORY = os.path.join(REPORTS, "history")
 LATEST = os.path.join(REPORTS, "latest")
 DERIVED = ["known_id", "known_reason", "known_link", "waiver_expired", "policy", "policy_link", "direction", "repro"]
+
+
+# fields of a record that change when a verdict is reused, not when it changes
+VOLATILE = ("run_id", "started", "finished", "reused_from", "seconds")
+SOURCES = (".py", ".toml", ".html", ".css", ".js", ".txt")
+
+
+def report_key(rows: List[Dict], invalid: List[str], registry: Optional[str], today: datetime.date) -> str:
+    """Everything a report depends on: the verdicts (not when or in which run they were computed), the
+    invalid records, the code and templates in the checkout (reports/, the plugins whose capabilities the
+    checks read, matrix.toml), the registry, the interpreters found (the not-run lines) and the date
+    (waivers expire)."""
+    h = hashlib.sha256()
+    stable = sorted(json.dumps({k: v for k, v in r.items() if k not in VOLATILE}, sort_keys=True, default=str)
+                    for r in rows)
+    for line in stable + sorted(invalid):
+        h.update(line.encode() + b"\n")
+    skip = {".git", ".tox", "artifacts", "history", "latest", "node_modules", "__pycache__"}
+    for folder, dirs, files in os.walk(ROOT):
+        dirs[:] = sorted(d for d in dirs if d not in skip and not d.startswith("."))
+        for name in sorted(files):
+            if name.endswith(SOURCES):
+                path = os.path.join(folder, name)
+                h.update(os.path.relpath(path, ROOT).encode() + b"\0")
+                with open(path, "rb") as f:
+                    h.update(f.read())
+    if registry and os.path.isfile(registry):
+        with open(registry, "rb") as f:
+            h.update(f.read())
+    stable_envs, _ = planned()
+    h.update(json.dumps({e: bool(find_python(p)) for e, p in stable_envs.items()}, sort_keys=True).encode())
+    h.update(today.isoformat().encode())
+    return h.hexdigest()
+
+
+def reusable(key: str) -> Optional[str]:
+    """The report folder reports/latest points at, if it was built with `key`."""
+    path = os.path.join(LATEST, "report.key")
+    if os.path.isfile(path):
+        with open(path) as f:
+            if f.read().strip() == key:
+                return os.path.realpath(LATEST)
+    return None
 
 
 def git_commit() -> str:

@@ -58,18 +58,17 @@ def disagreements(results: Results) -> pd.DataFrame:
     columns = ["artifact", "consumer_env", "passes", "fails", "status", "reason", "known_id"]
     if cells.empty:
         return pd.DataFrame(columns=columns)
-    rows = []
+    frames = []
     for group in EQUIVALENT:
         part = cells[cells["consumer"].isin(group)]
-        for (artifact, env), same in part.groupby(["artifact", "consumer_env"]):
-            passing = same[same["status"] == "pass"]
-            for red in same[same["status"].isin(RED)].to_dict(orient="records"):
-                if red["known_id"]:
-                    continue
-                for ok in passing["consumer"]:
-                    rows.append({"artifact": artifact, "consumer_env": env, "passes": ok, "fails": red["consumer"],
-                                 "status": red["status"], "reason": red["reason"], "known_id": red["known_id"]})
-    return pd.DataFrame(rows, columns=columns)
+        red = part[part["status"].isin(RED) & (part["known_id"] == "")]
+        ok = part.loc[part["status"] == "pass", ["artifact", "consumer_env", "consumer"]]
+        pairs = red.merge(ok, on=["artifact", "consumer_env"], suffixes=("", "_ok"))
+        frames.append(pd.DataFrame({"artifact": pairs["artifact"], "consumer_env": pairs["consumer_env"],
+                                    "passes": pairs["consumer_ok"], "fails": pairs["consumer"],
+                                    "status": pairs["status"], "reason": pairs["reason"], "known_id": pairs["known_id"]}))
+    out = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=columns)
+    return out.sort_values(["artifact", "consumer_env", "fails", "passes"]).reset_index(drop=True)[columns]
 
 
 def reason_problems(results: Results) -> pd.DataFrame:

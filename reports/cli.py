@@ -25,6 +25,7 @@ Exit codes:
      (the message names the versions that exist), an unreadable known_issues.toml
 """
 import argparse
+import datetime
 import json
 import os
 import sys
@@ -58,17 +59,39 @@ def _write(path: Optional[str], text: str) -> None:
 
 
 def cmd_build(args: argparse.Namespace) -> int:
-    from reports.results import load, load_any
-    results = load_any(args.results) if args.results else load(args.store)
+    from matrix import records
+    from matrix.cell import Store
+    from reports.results import from_records, load_any
+    key = None
+    if args.results:
+        results = load_any(args.results)
+    else:
+        store = Store(args.store)
+        run = store.current_run(start=False)
+        rows, invalid = records.read_folder(store.results_dir(run)) if run else ([], [])
+        key = build_mod.report_key(rows, invalid, args.known, datetime.date.today())
+        done = None if args.rerun == "all" else build_mod.reusable(key)
+        if done:
+            print("nothing the report depends on changed (same verdicts, code, registry and date): "
+                  "reports/latest is still the report of run %s (--rerun all rebuilds it)" % os.path.basename(done))
+            with open(os.path.join(done, "console.txt")) as f:
+                print(f.read(), end="")
+            return 0
+        results = from_records(rows, invalid, dict(run.to_json(), store=store.root) if run else {"store": store.root})
     folder = build_mod.build(args.store, registry=args.known, results=results)
     counts = table.counts(results.cells)
-    print("report: %s/index.html" % build_mod.LATEST)
-    print("cells: " + ", ".join("%d %s" % (n, s) for s, n in counts.items() if n))
-    for line in build_mod.not_run(results, build_mod.expected_envs(results)):
-        print("not run: " + line)
+    lines = ["report: %s/index.html" % build_mod.LATEST,
+             "cells: " + ", ".join("%d %s" % (n, s) for s, n in counts.items() if n)]
+    lines += ["not run: " + line for line in build_mod.not_run(results, build_mod.expected_envs(results))]
     if results.invalid:
         print("%d invalid records skipped (see results.json)" % len(results.invalid), file=sys.stderr)
-    print("history: %s" % folder)
+    lines.append("history: %s" % folder)
+    print("\n".join(lines))
+    with open(os.path.join(folder, "console.txt"), "w") as f:
+        f.write("\n".join(lines) + "\n")
+    if key:
+        with open(os.path.join(folder, "report.key"), "w") as f:
+            f.write(key + "\n")
     if results.cells.empty and results.produced.empty:
         print("no results: no TF environment ran (see the not-run lines)", file=sys.stderr)
         return 2
