@@ -84,6 +84,8 @@ def main():
             name, seconds, code, row["cells"], row["computed"], row["reused"]), flush=True)
 
     step("cold tox")
+    if not rows[0]["cells"]:
+        raise SystemExit("the cold run recorded no cells; see %s" % os.path.join(clone, "bench-tox.log"))
     step("warm tox, nothing changed")
     with open(os.path.join(clone, "consumers", "tflite.py"), "a") as f:
         f.write("\n# touched by bench/cache_speed.py\n")
