@@ -14,7 +14,9 @@ from typing import List, Optional
 WIDTH = 500
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
 # An exception line as Python prints it, module-qualified or not: "errors_impl.NotFoundError: ...".
-_EXCEPTION = re.compile(r"^(?:[A-Za-z_][\w]*\.)*([A-Za-z_]\w*(?:Error|Exception|Exit|Failure))(?::\s*(.*))?$")
+_EXCEPTION = re.compile(r"^(?:[A-Za-z_][\w]*\.)*([A-Za-z_]\w*(?:Error|Exception|Exit|Failure))(?::\s*(.*))?$"
+                        r"|^(?:[a-z_]\w*\.)+([A-Z]\w*): (.+)$")  # or any module-qualified class: packaging.version.InvalidVersion
+_LOG = re.compile(r"^[IWEF]\d{4} [\d:. ]+\S+\] ")
 _FATAL = re.compile(r"^[FE]\d{4} [\d:. ]+\S+\] (.+)$|^.*\] (Check failed: .+)$")
 TRACEBACK = re.compile(r"^\s*(Traceback \(most recent call last\):|File \".*\", line \d+|During handling of the above"
                        r"|The above exception was the direct cause)")
@@ -35,6 +37,8 @@ GENERIC = [re.compile(p) for p in (
 )]
 
 
+# A first line that only announces the error it wraps.
+_WRAPPER = re.compile(r"Original error:?$|^Graph execution error:?$")
 # The MLIR converter prefixes its message with a location dump: "<unknown>:0: error: loc(...): 'tf.Mul' op is ..."
 _MLIR = re.compile(r"^(?:<unknown>|\S+):\d+: error: loc\(.*\)\s*:\s*(.+)$")
 
@@ -57,8 +61,11 @@ def _informative(lines: List[str]) -> List[str]:
 
 
 def of_message(type_name: str, message: str) -> str:
-    """'TypeName: first informative line of the message' (just the message for a Refused)."""
+    """'TypeName: first informative line of the message' (just the message for a Refused). A message that
+    only wraps another ("Restoring from checkpoint failed. ... Original error:") gives the wrapped one."""
     lines = _informative(str(message).splitlines())
+    while len(lines) > 1 and _WRAPPER.search(lines[0]):
+        lines = lines[1:]
     text = lines[0] if lines else ""
     if type_name == "Refused":
         return (text or "refused")[:WIDTH]
@@ -70,19 +77,34 @@ def of_exception(exc: BaseException) -> str:
 
 
 def of_output(printed: str) -> str:
-    """The last exception a program printed, by its own message; else its last informative line."""
+    """What a program printed, by the error's own message. In order: the last exception with a message;
+    a fatal log line ("F... ] Check failed: ..."); the last exception without one; a logged error
+    ("E... ] ...": TF logs those and carries on, e.g. "failed call to cuInit" on a machine without a
+    GPU, so it is the cause only when nothing else is); else the last informative line."""
     lines = printed.splitlines()
+    exceptions, fatal, logged = [], None, None
     for i in range(len(lines) - 1, -1, -1):
         line = _ANSI.sub("", lines[i]).strip()
         m = _FATAL.match(line)
         if m:
-            return clean(m.group(1) or m.group(2))[:WIDTH]
+            if line.startswith("F") or m.group(2) or "Check failed" in line:
+                fatal = fatal or clean(m.group(1) or m.group(2))[:WIDTH]
+            else:
+                logged = logged or clean(m.group(1))[:WIDTH]
+            continue
         m = _EXCEPTION.match(line)
-        if m and not line.startswith(" "):
-            rest = _informative([m.group(2) or ""] + lines[i + 1:i + 4])
-            return of_message(m.group(1), rest[0] if rest else "")
-    rest = _informative(lines)
-    return rest[-1][:WIDTH] if rest else "no output"
+        if m and not lines[i].startswith(" "):
+            rest = _informative([m.group(2) or m.group(4) or ""] + lines[i + 1:i + 4])
+            exceptions.append((m.group(1) or m.group(3), rest))
+    for name, rest in exceptions:
+        if rest:
+            return of_message(name, "\n".join(rest))
+    if fatal:
+        return fatal
+    if exceptions:
+        return of_message(exceptions[0][0], "")
+    rest = [l for l in _informative(lines) if not _LOG.match(l)]
+    return (rest[-1] if rest else logged or "no output")[:WIDTH]
 
 
 def problem(reason: str) -> Optional[str]:

@@ -67,3 +67,25 @@ def test_a_converter_error_is_its_message_not_its_location_dump():
             "op nor a flex op\n<unknown>:0: note: see current operation")
     assert reasons.of_message("ConverterError", text) == \
         "ConverterError: 'tf.Mul' op is neither a custom op nor a flex op"
+
+
+def test_a_wrapped_error_is_the_error_it_wraps():
+    from matrix import reasons
+    message = ("Restoring from checkpoint failed. This is most likely due to a mismatch between the current graph "
+               "and the graph from the checkpoint. Original error:\n\nGraph execution error:\n\nDetected at node 'a' "
+               "defined at (most recent call last):\nNode: 'a'\nCannot assign a device for operation a: {{node a}} "
+               "was explicitly assigned to /device:GPU:0\n\t [[a]]")
+    assert reasons.of_message("InvalidArgumentError", message) == \
+        "InvalidArgumentError: Cannot assign a device for operation a: {{node a}} was explicitly assigned to /device:GPU:0"
+
+
+def test_a_program_s_exception_wins_over_the_errors_tf_logs_and_carries_on_from():
+    from matrix import reasons
+    printed = ("Traceback (most recent call last):\n  File \"x.py\", line 1, in <module>\n"
+               "packaging.version.InvalidVersion: Invalid version: '0.12.head'\n"
+               "E0000 00:00:1700000000.1 12 cuda_executor.cc:1] failed call to cuInit: UNKNOWN ERROR (303)\n")
+    assert reasons.of_output(printed) == "InvalidVersion: Invalid version: '0.12.head'"
+    toco = ("F1129 12:00:00.0 1 tooling_util.cc:1] Check failed: x == y Unsupported shape\n"
+            "ConverterError: See console for info.\n")
+    assert reasons.of_output(toco) == "Check failed: x == y Unsupported shape"
+    assert reasons.of_output("E0000 00:00:1.1 1 a.cc:1] only a logged error\n") == "only a logged error"
