@@ -1,9 +1,10 @@
-"""tf.compat.v1.train.import_meta_graph + Saver.restore on a MetaGraph + checkpoint, run by raw tensor names."""
+"""tf.compat.v1.train.import_meta_graph + Saver.restore on a MetaGraph + checkpoint, run by raw tensor names;
+the restored variables' values are judged too (restoring them is what this path is for)."""
 import os
 
 from matrix.plugin import Refused
 
-API = "tf.compat.v1.train.import_meta_graph + Saver.restore + Session.run"
+API = "tf.compat.v1.train.import_meta_graph + Saver.restore + Session.run (outputs and variables)"
 
 
 def available(tf):
@@ -14,6 +15,12 @@ def available(tf):
 def applies(manifest):
     if manifest.metagraph is None:
         return "not a MetaGraph + checkpoint artifact (%s)" % manifest.format
+
+
+def expected(manifest):
+    values = dict(manifest.outputs)
+    values.update(("variable:" + name, value) for name, value in manifest.variables.items())
+    return values
 
 
 def files(artifact):
@@ -36,4 +43,9 @@ def consume(tf, artifact):
         saver.restore(sess, checkpoint)
         feed = {graph.get_tensor_by_name(names["inputs"][k]): v for k, v in artifact.inputs.items()}
         fetch = {k: graph.get_tensor_by_name(t) for k, t in names["outputs"].items()}
+        restored = {v.op.name: v for v in tf.compat.v1.global_variables()}
+        missing = sorted(set(artifact.manifest.variables) - set(restored))
+        if missing:
+            raise Refused("variables %s not restored (the graph has %s)" % (missing, ", ".join(sorted(restored)) or "none"))
+        fetch.update(("variable:" + name, restored[name]) for name in artifact.manifest.variables)
         return sess.run(fetch, feed)

@@ -8,6 +8,7 @@ benchmark all call it; nothing else builds pytest's command line for the grid.
     python -m matrix envs [--markdown]                  the TF environments of matrix.toml
     python -m matrix store pull|push --step STEP        a job's share of a store at a URL (CI across machines)
     python -m matrix workflow                           the GitHub Actions workflow, from matrix.toml
+    python -m matrix goldens                            every golden value in the store is judged by a consumer
 
 Every subcommand accepts the same run options (tox passes `tox -- OPTIONS` to
 every step), and each uses those that concern it. Cells whose content key has
@@ -82,6 +83,9 @@ def parser() -> argparse.ArgumentParser:
     st.add_argument("--step", required=True, help="begin, produce-<env>, consume-<env> or report")
     add_run_options(st)
     sub.add_parser("workflow", help="print the GitHub Actions workflow, generated from matrix.toml")
+    g = sub.add_parser("goldens", help="list golden values in the store's manifests that no consumer is judged on "
+                       "(exit 1 if any)")
+    add_run_options(g)
     e = sub.add_parser("envs", help="the TF environments of matrix.toml (--markdown: the README's table)")
     e.add_argument("--markdown", action="store_true")
     return p
@@ -105,6 +109,8 @@ def main(argv: Optional[List[str]] = None) -> int:
             return show_envs(args.markdown)
         if args.command == "store":
             return store_sync(args)
+        if args.command == "goldens":
+            return goldens(args)
         if args.command == "workflow":
             from matrix import workflow
             sys.stdout.write(workflow.render())
@@ -113,6 +119,18 @@ def main(argv: Optional[List[str]] = None) -> int:
     except ValueError as exc:
         print("error: %s" % exc, file=sys.stderr)
         return 2
+
+
+def goldens(args: argparse.Namespace) -> int:
+    from matrix import goldens as goldens_mod
+    checked, unread, broken = goldens_mod.walk(Store(args.store), Plugins(args.plugins))
+    for artifact, names in sorted(unread.items()):
+        print("%s: read by no consumer: %s" % (artifact, ", ".join(names)))
+    for line in broken:
+        print("unreadable manifest: %s" % line)
+    print("%d golden values checked, %d read by no consumer, %d manifests unreadable" % (
+        checked, sum(len(v) for v in unread.values()), len(broken)))
+    return 1 if unread else 0
 
 
 def store_sync(args: argparse.Namespace) -> int:

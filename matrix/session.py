@@ -129,6 +129,8 @@ class Session(object):
             except SavedModelError as exc:
                 return Verdict(FAIL, "the saved model cannot be read back: %s" % exc)
         golden = Golden("producer", "computed by the producer in TF %s" % self.versions["tf"])
+        if export["signature"] is None and export["call"] is not None:
+            export = dict(export, outputs={})  # called, never signature-run: its goldens are the call's alone
         manifest = Manifest.from_json(dict(
             export, producer=cell.artifact.producer, api=module.API, case=cell.artifact.case, env=self.env,
             created=now(), golden=vars(golden), model=vars(facts), recipe=key, schema=MANIFEST_SCHEMA,
@@ -144,14 +146,7 @@ class Session(object):
             verdict = Verdict(ERROR, "unreadable manifest: %s" % unreadable)
         verdict = verdict or self._not_here(cell)
         if verdict is None:
-            applies = getattr(module, "applies", None)
-            reason = applies(manifest) if applies else None
-            if not reason and manifest.no_inputs and getattr(module, "FEEDS", True):
-                reason = manifest.no_inputs  # it calls the model, and there is nothing honest to feed it
-            if not reason and manifest.env == "models" and getattr(module, "RUNS_MODEL_CODE", False) \
-                    and not self.allow_model_code:
-                reason = ("it may run Python code stored in the model (Keras Lambda layers): "
-                          "run with --allow-model-code to let it read your models")
+            reason = not_applicable(module, manifest, self.allow_model_code)
             if reason:
                 verdict = Verdict(NOT_APPLICABLE, reason)
         if verdict is None:
@@ -215,9 +210,26 @@ class Session(object):
         return data
 
 
-def judge(module: Any, manifest: Manifest, outputs: Dict[str, Any]) -> Verdict:
+def not_applicable(module: Any, manifest: Manifest, allow_model_code: bool) -> Optional[str]:
+    """Why a consumer has nothing to check on this artifact (None: it applies), from its declared capabilities."""
+    applies = getattr(module, "applies", None)
+    reason = applies(manifest) if applies else None
+    if not reason and manifest.no_inputs and getattr(module, "FEEDS", True):
+        reason = manifest.no_inputs  # it calls the model, and there is nothing honest to feed it
+    if not reason and manifest.env == "models" and getattr(module, "RUNS_MODEL_CODE", False) and not allow_model_code:
+        reason = ("it may run Python code stored in the model (Keras Lambda layers): "
+                  "run with --allow-model-code to let it read your models")
+    return reason or None
+
+
+def golden_of(module: Any, manifest: Manifest) -> Dict[str, Any]:
+    """The golden values a consumer is judged on: its expected(manifest), else the signature's outputs."""
     expected = getattr(module, "expected", None)
-    golden = expected(manifest) if expected else manifest.outputs
+    return expected(manifest) if expected else manifest.outputs
+
+
+def judge(module: Any, manifest: Manifest, outputs: Dict[str, Any]) -> Verdict:
+    golden = golden_of(module, manifest)
     problem = compare.compare(tensors.decode_all(golden), tensors.decode_all(outputs),
                               atol=manifest.golden.atol, rtol=manifest.golden.rtol)
     if problem:

@@ -44,3 +44,8 @@ def test_saved_model_cli_show_fails_when_the_model_facts_say_another_dtype(grid)
 def test_signature_method_names_fails_when_the_manifest_names_another_method(grid):
     _check(grid, "tf2_method_name_updater", "example_regress", "signature_method_names",
            lambda m: m["method_names"].update(serving_default="tensorflow/serving/classify"))
+
+
+def test_tf1_import_meta_graph_fails_when_the_restored_variable_differs(grid):
+    _check(grid, "tf1_saver_metagraph", "variable", "tf1_import_meta_graph",
+           lambda m: m["variables"]["v"].update(values=[4.0]))
