@@ -92,6 +92,25 @@ def find(path: str) -> List[str]:
     return sorted(kept + list(newest.values()))
 
 
+# What a SavedModel folder holds beside its graph: a folder with one of these and no saved_model.pb is
+# a model that lost its graph (a partial copy or upload), not an unrelated folder.
+PARTS = ("variables", "fingerprint.pb", "keras_metadata.pb")
+
+
+def find_incomplete(path: str) -> List[str]:
+    """Folders under `path` that hold SavedModel parts (PARTS) but no saved_model.pb(txt)."""
+    found = []
+    for folder, dirs, files in os.walk(path):
+        dirs.sort()
+        if is_model(folder):
+            dirs[:] = []
+            continue
+        if any(p in files or p in dirs for p in PARTS):
+            dirs[:] = []
+            found.append(folder)
+    return found
+
+
 def configured_folders() -> List[str]:
     """[tool.savedmodel-matrix] models in pyproject.toml, relative to the checkout."""
     try:
@@ -254,6 +273,12 @@ def import_folder(store: Store, run: Run, folder: str, results: str) -> List[rec
     producer = _label(folder)
     specs = folder_specs(folder)
     written = []
+    for model in find_incomplete(folder):
+        record = _record(run, producer, model, safe_name(os.path.relpath(model, folder).replace(os.sep, ".")), FAIL,
+                         "no saved_model.pb or saved_model.pbtxt in %s, though it has %s: a SavedModel without its graph"
+                         % (model, ", ".join(p for p in PARTS if os.path.exists(os.path.join(model, p)))))
+        records.append(results, record)
+        written.append(record)
     for model in find(folder):
         rel = os.path.relpath(model, folder)
         base = producer if rel == "." else safe_name(rel.replace(os.sep, "."))
@@ -263,17 +288,19 @@ def import_folder(store: Store, run: Run, folder: str, results: str) -> List[rec
     return written
 
 
+def _record(run: Run, producer: str, model: str, case: str, status: str, reason: str = "", artifact: str = "",
+            key: str = "", tf: str = "?") -> records.ProduceRecord:
+    return records.ProduceRecord(
+        run_id=run.run_id, cell=str(ArtifactId(ENV, producer, case)), producer=producer,
+        producer_api="imported from %s" % model, case=case, producer_env=ENV, producer_tf=tf, producer_python="n/a",
+        status=status, reason=reason, seconds=0.0, finished=now(), artifact=artifact, key=key)
+
+
 def import_model(store: Store, run: Run, producer: str, base: str, model: str,
                  calls: List[Call]) -> List[records.ProduceRecord]:
     """One artifact per (tag set, signature) of the model; a model its files cannot describe is one failed record."""
-    started = now()
-
     def record(case: str, status: str, reason: str = "", artifact: str = "", key: str = "", tf: str = "?") -> Any:
-        return records.ProduceRecord(
-            run_id=run.run_id, cell=str(ArtifactId(ENV, producer, case)), producer=producer,
-            producer_api="imported from %s" % model, case=case, producer_env=ENV, producer_tf=tf,
-            producer_python="n/a", status=status, reason=reason, seconds=0.0, finished=started,
-            artifact=artifact, key=key)
+        return _record(run, producer, model, case, status, reason, artifact, key, tf)
 
     try:
         saved = savedmodel_pb.read(model)
