@@ -62,7 +62,9 @@ def annotate(results: Results, registry: Optional[str] = None, today: Optional[d
         # a path that fails when the writing TF reads its own model is no version question
         own = {(r["producer"], r["case"], r["producer_env"], r["consumer"]): r["status"]
                for r in cells[cells["producer_env"] == cells["consumer_env"]].to_dict(orient="records")}
-        labels = [policy.label(r, own.get((r["producer"], r["case"], r["producer_env"], r["consumer"])))
+        anywhere = {i.id: i.link for i in issues if i.every_version}
+        labels = [policy.label(r, own.get((r["producer"], r["case"], r["producer_env"], r["consumer"])),
+                               anywhere.get(r["known_id"]))
                   if r["status"] in RED else policy.NONE for r in cells.to_dict(orient="records")]
         cells["policy"] = [label.name for label in labels]
         cells["policy_link"] = [label.link for label in labels]

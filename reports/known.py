@@ -17,6 +17,9 @@ Each [[issue]] in the registry names the cells it explains:
     link = "https://github.com/keras-team/keras/issues/18709"
     until = 2027-06-30                           # optional: a waiver that expires (then it matches nothing,
     owner = "ml-platform"                        #   and the gate names it); optional owner
+    every_version = true                         # optional: the cause holds whatever TF versions wrote and
+                                                 # read the model (documented API behaviour, this machine):
+                                                 # the cell's policy label is "not a version question"
 
 A version range is comma-separated comparisons that must all hold (">=2.16",
 "<2.0", ">=2.4,<2.16", "==2.15", "*"), each compared at the precision it is
@@ -35,7 +38,7 @@ from reports import versions
 
 REGISTRY = os.path.join(os.path.dirname(os.path.abspath(__file__)), "known_issues.toml")
 KEYS = {"id", "reason", "link", "producer", "case", "consumer", "producer_tf", "consumer_tf", "status", "match",
-        "phase", "until", "owner"}
+        "phase", "until", "owner", "every_version"}
 
 
 class RegistryError(ValueError):
@@ -72,6 +75,7 @@ class Issue:
     phase: str = "consume"
     until: Optional[datetime.date] = None
     owner: str = ""
+    every_version: bool = False
 
     def expired(self, today: datetime.date) -> bool:
         return self.until is not None and today > self.until
@@ -125,7 +129,8 @@ def load_registry(path: Optional[str] = None) -> List[Issue]:
                       case=_globs(entry.get("case")), consumer=_globs(entry.get("consumer")),
                       producer_tf=str(entry.get("producer_tf", "*")), consumer_tf=str(entry.get("consumer_tf", "*")),
                       status=[status] if isinstance(status, str) else status, match=entry.get("match"),
-                      phase=str(entry.get("phase", "consume")), until=until, owner=str(entry.get("owner", "")))
+                      phase=str(entry.get("phase", "consume")), until=until, owner=str(entry.get("owner", "")),
+                      every_version=bool(entry.get("every_version", False)))
         if issue.phase not in ("consume", "produce"):
             raise RegistryError("%s: issue %s: phase must be consume or produce" % (path, issue.id))
         version_in("0", issue.producer_tf), version_in("0", issue.consumer_tf)  # fail early on a bad range

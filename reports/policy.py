@@ -76,16 +76,25 @@ OUTSIDE = {
 }
 
 
+def not_versioned(link: str) -> Label:
+    """A known cause the registry marks `every_version`: documented API behaviour, or this machine."""
+    return Label("not a version question", link or SAVEDMODELS,
+                 "a known cause that holds whatever TF versions wrote and read the model (see the known issue)")
+
+
 OWN_TF_TOO = Label("fails in the writer's TF too", SAVEDMODELS,
                    "the TF that wrote the model cannot read it this way either: not a version question")
 
 
-def label(cell: Dict[str, Any], own_status: Optional[str] = None) -> Label:
+def label(cell: Dict[str, Any], own_status: Optional[str] = None, every_version_link: Optional[str] = None) -> Label:
     """The policy a non-pass cell falls under (derived from the cell's versions and its load API);
-    own_status: the same path's verdict when the writing TF reads the model (None: not recorded)."""
+    own_status: the same path's verdict when the writing TF reads the model (None: not recorded);
+    every_version_link: the link of the known issue that explains it whatever the versions (None: none does)."""
     whose = OUTSIDE.get(str(cell.get("consumer", "")))
     if whose is not None:
         return whose
+    if every_version_link is not None:
+        return not_versioned(every_version_link)
     writer = str(cell.get("writer_tf") or cell.get("producer_tf") or "")
     reader = str(cell.get("consumer_tf") or "")
     if not versions.known(writer) or not versions.known(reader):

@@ -96,3 +96,18 @@ reason = "stale"
     assert 'class="fail known"' in page and "known: k3" in page
     assert "tox -e consume-tf221 -- --store $S --only keras3_load-tf215/keras/dense@tf221" in page
     assert "never-matches" in open(folder + "/index.html").read()
+
+
+def test_a_known_cause_that_holds_in_every_version_is_labelled_not_a_version_question(tmp_path):
+    from reports import derive
+    from tests.synthetic import World, registry
+    world = World(tmp_path / "r")
+    world.env("tf115"), world.env("tf221")
+    world.cell("tf1_builder", "dense", "tf115", "tf2_restored", "tf221", "fail", "the restored AutoTrackable has no __call__")
+    world.cell("tf1_builder", "dense", "tf115", "tf2_load", "tf221", "fail", "Op type not registered 'X'")
+    known = registry(tmp_path / "k.toml", '[[issue]]\nid = "no-call"\nconsumer = "tf2_restored"\nmatch = "no __call__"\n'
+                     'reason = "r"\nlink = "https://example.org/load"\nevery_version = true\n')
+    cells = derive.annotate(world.results(), known).cells.set_index("consumer")
+    assert cells.loc["tf2_restored", "policy"] == "not a version question"
+    assert cells.loc["tf2_restored", "policy_link"] == "https://example.org/load"
+    assert cells.loc["tf2_load", "policy"] == "1.x→2.x conditional"
