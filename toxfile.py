@@ -67,4 +67,4 @@ if impl is not None:
                 ))
             tests = "tests-" + env.name
             state.conf.memory_seed_loaders[tests].append(MemoryLoader(
-                base_python=[env.interpreter], deps=requirements + "\n-r reports/requirements.txt"))
+                base_python=[env.interpreter], deps=requirements + "\n-r reports/requirements.txt\n-r tests/requirements.txt"))

@@ -72,7 +72,9 @@ class Plan(object):
             cells += reference_cells(store, run_artifacts(store, run), plugins, env, env_key)
         else:
             reference.settle(store, run)
-            artifacts = run_artifacts(store, run)
+            # a shard is a share of the run's artifacts as its records name them, whatever this machine
+            # holds (a CI job pulls only its own share): every machine splits alike
+            artifacts = run_artifacts(store, run, shard)
             # --only names cells whose artifacts may come from another run (bisect, repro)
             artifacts += sorted({c.artifact for c in only if c.artifact not in artifacts and
                                  os.path.isfile(os.path.join(store.artifact_dir(c.artifact), "manifest.json"))}, key=str)
@@ -80,10 +82,8 @@ class Plan(object):
         if only:
             wanted = {c.id for c in only}
             cells = [p for p in cells if p.cell.id in wanted]
-        if shard:
-            index, count = parse_shard(shard)
-            order = sorted({p.cell.artifact for p in cells}, key=str)
-            mine = {a for n, a in enumerate(order) if n % count == index - 1}
+        if shard and phase == "produce":
+            mine = set(shard_artifacts(sorted({p.cell.artifact for p in cells}, key=str), shard))
             cells = [p for p in cells if p.cell.artifact in mine]
         cache = Cache(store, phase, env, env_key)
         to_run, reused = [], []
@@ -109,17 +109,26 @@ def _artifact_made_by(store: Store, artifact: ArtifactId, key: str) -> bool:
         return False
 
 
-def run_artifacts(store: Store, run: Run) -> List[ArtifactId]:
-    """The artifacts this run wrote, reused or imported (its passing produce records), that are in the store.
+def run_artifacts(store: Store, run: Run, shard: str = "") -> List[ArtifactId]:
+    """The artifacts this run wrote, reused or imported (its passing produce records), that are in the store;
+    with `shard` ("I/N"), only that shard's share of them.
 
     Artifacts left in the store by earlier runs are not this run's: a narrowed run reads only its own."""
-    found = set()
+    named = set()
     for record in records.read_folder(store.results_dir(run), prefix="produce-")[0]:
         if record["kind"] == "produce" and record["status"] == PASS and record["artifact"]:
-            artifact = ArtifactId.parse(record["artifact"])
-            if os.path.isfile(os.path.join(store.artifact_dir(artifact), "manifest.json")):
-                found.add(artifact)
-    return sorted(found, key=str)
+            named.add(ArtifactId.parse(record["artifact"]))
+    mine = shard_artifacts(sorted(named, key=str), shard)
+    return [a for a in mine if os.path.isfile(os.path.join(store.artifact_dir(a), "manifest.json"))]
+
+
+def shard_artifacts(artifacts: List[ArtifactId], shard: str) -> List[ArtifactId]:
+    """Shard "I/N"'s share of the run's artifacts: every Nth in name order. The one split, used by the
+    planner and by a CI job's pull (matrix/remote.py), so a job fetches exactly what it reads."""
+    if not shard:
+        return list(artifacts)
+    index, count = parse_shard(shard)
+    return [a for n, a in enumerate(sorted(artifacts, key=str)) if n % count == index - 1]
 
 
 def produce_cells(plugins: Plugins, env: str, selection: Selection, env_key: str) -> List[Planned]:

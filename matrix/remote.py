@@ -26,7 +26,7 @@ from typing import Any, Dict, List, Optional, Set, Tuple
 
 from matrix import records
 from matrix.cell import ROOT, ArtifactId, Run, Store
-from matrix.plan import parse_shard
+from matrix.plan import shard_artifacts
 
 STEP_NAMES = ("begin", "produce", "consume", "report")
 
@@ -131,15 +131,6 @@ def artifacts_of_run(store: Store, run: Run) -> Dict[ArtifactId, str]:
         if r["kind"] == "produce" and r["status"] == "pass" and r["artifact"]:
             out[ArtifactId.parse(r["artifact"])] = r["key"]
     return out
-
-
-def shard_artifacts(artifacts: List[ArtifactId], shard: str) -> List[ArtifactId]:
-    """The artifacts a consume shard reads (matrix/plan.py splits them the same way)."""
-    if not shard:
-        return artifacts
-    index, count = parse_shard(shard)
-    ordered = sorted(artifacts, key=str)
-    return [a for n, a in enumerate(ordered) if n % count == index - 1]
 
 
 def pull(remote: Remote, store: Store, run_id: str, step: str, shard: str = "") -> Dict[str, int]:
