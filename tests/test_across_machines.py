@@ -4,7 +4,6 @@ equals one machine's, cell for cell; a killed shard is named as missing until it
 
 The jobs and the server are bench/across_machines.py's (which also times them, run at once)."""
 import importlib.util
-import os
 import shutil
 
 import pytest
