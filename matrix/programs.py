@@ -132,13 +132,21 @@ def _child(entry, argv, output):
 
 def serve(path, module, function):
     import importlib
+    parent = os.getppid()
     entry = getattr(importlib.import_module(module), function)
     listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     listener.bind(path + ".tmp")
     listener.listen(8)
+    listener.settimeout(1.0)
     os.rename(path + ".tmp", path)  # the socket appears only once the import is done
     while True:
-        conn, _ = listener.accept()
+        try:
+            conn, _ = listener.accept()
+        except socket.timeout:
+            if os.getppid() != parent:  # the worker that started it is gone (killed, or it never stopped us)
+                os._exit(0)
+            continue
+        conn.settimeout(None)
         with conn:
             data = b""
             while not data.endswith(b"\n"):
