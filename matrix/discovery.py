@@ -61,6 +61,17 @@ class Plugins(object):
             raise
         return module
 
+    def importable(self, kind: str) -> Dict[str, Any]:
+        """name -> module of every plugin of `kind` that imports (a broken one is the grid's `error` cell,
+        reported there: checks that read plugins' declarations skip it)."""
+        out = {}
+        for name in self.names(kind):
+            try:
+                out[name] = self.load(kind, name)
+            except Exception:
+                continue
+        return out
+
     def sources(self, kind: str, name: str) -> List[str]:
         """The plugin's file and every project module it imports, transitively (sorted paths)."""
         start = self.files(kind).get(name)

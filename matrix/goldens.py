@@ -68,13 +68,7 @@ def unread(manifest: Manifest, consumers: Dict[str, Any], allow_model_code: bool
 
 def walk(store: Store, plugins: Plugins = None) -> Tuple[int, Dict[str, List[str]], List[str]]:
     """(golden values checked, {artifact: its unread values}, unreadable manifests) over a store."""
-    plugins = plugins or Plugins()
-    consumers = {}
-    for name in plugins.names("consumers"):
-        try:
-            consumers[name] = plugins.load("consumers", name)
-        except Exception:  # a broken plugin is the grid's `error` cell, not this check's concern
-            continue
+    consumers = (plugins or Plugins()).importable("consumers")
     checked, found, broken = 0, {}, []
     for artifact in store.artifact_ids():
         try:

@@ -14,7 +14,7 @@ own artifacts. Stdlib only: the plan is made before pytest and before any TF imp
 import json
 import os
 from dataclasses import dataclass, field
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Any, Dict, Iterable, List, Optional, Tuple
 
 from matrix import keys, records, reference
 from matrix.cache import Cache
@@ -83,7 +83,7 @@ class Plan(object):
             wanted = {c.id for c in only}
             cells = [p for p in cells if p.cell.id in wanted]
         if shard and phase == "produce":
-            mine = set(shard_artifacts(sorted({p.cell.artifact for p in cells}, key=str), shard))
+            mine = set(shard_artifacts({p.cell.artifact for p in cells}, shard))
             cells = [p for p in cells if p.cell.artifact in mine]
         cache = Cache(store, phase, env, env_key)
         to_run, reused = [], []
@@ -109,26 +109,34 @@ def _artifact_made_by(store: Store, artifact: ArtifactId, key: str) -> bool:
         return False
 
 
-def run_artifacts(store: Store, run: Run, shard: str = "") -> List[ArtifactId]:
-    """The artifacts this run wrote, reused or imported (its passing produce records), that are in the store;
-    with `shard` ("I/N"), only that shard's share of them.
-
-    Artifacts left in the store by earlier runs are not this run's: a narrowed run reads only its own."""
-    named = set()
+def recorded_artifacts(store: Store, run: Run) -> Dict[ArtifactId, str]:
+    """Every artifact the run's passing produce records name (written, reused or imported), with the
+    recipe key it was made with, whether or not this machine holds it."""
+    out = {}
     for record in records.read_folder(store.results_dir(run), prefix="produce-")[0]:
         if record["kind"] == "produce" and record["status"] == PASS and record["artifact"]:
-            named.add(ArtifactId.parse(record["artifact"]))
-    mine = shard_artifacts(sorted(named, key=str), shard)
-    return [a for a in mine if os.path.isfile(os.path.join(store.artifact_dir(a), "manifest.json"))]
+            out[ArtifactId.parse(record["artifact"])] = record["key"]
+    return out
 
 
-def shard_artifacts(artifacts: List[ArtifactId], shard: str) -> List[ArtifactId]:
-    """Shard "I/N"'s share of the run's artifacts: every Nth in name order. The one split, used by the
-    planner and by a CI job's pull (matrix/remote.py), so a job fetches exactly what it reads."""
+def run_artifacts(store: Store, run: Run, shard: str = "") -> List[ArtifactId]:
+    """The artifacts this run wrote, reused or imported, that are in the store; with `shard` ("I/N"),
+    only that shard's share of them.
+
+    Artifacts left in the store by earlier runs are not this run's: a narrowed run reads only its own."""
+    return [a for a in shard_artifacts(recorded_artifacts(store, run), shard)
+            if os.path.isfile(os.path.join(store.artifact_dir(a), "manifest.json"))]
+
+
+def shard_artifacts(artifacts: Iterable[ArtifactId], shard: str) -> List[ArtifactId]:
+    """Shard "I/N"'s share of the run's artifacts (all of them without a shard), in name order: every Nth.
+    The one split, used by the planner and by a CI job's pull (matrix/remote.py), so a job fetches
+    exactly what it reads."""
+    ordered = sorted(artifacts, key=str)
     if not shard:
-        return list(artifacts)
+        return ordered
     index, count = parse_shard(shard)
-    return [a for n, a in enumerate(sorted(artifacts, key=str)) if n % count == index - 1]
+    return [a for n, a in enumerate(ordered) if n % count == index - 1]
 
 
 def produce_cells(plugins: Plugins, env: str, selection: Selection, env_key: str) -> List[Planned]:

@@ -22,11 +22,10 @@ import json
 import os
 import tarfile
 import uuid
-from typing import Any, Dict, List, Optional, Set, Tuple
+from typing import Dict, List, Optional, Set, Tuple
 
-from matrix import records
-from matrix.cell import ROOT, ArtifactId, Run, Store
-from matrix.plan import shard_artifacts
+from matrix.cell import ROOT, Run, Store
+from matrix.plan import recorded_artifacts, shard_artifacts
 
 STEP_NAMES = ("begin", "produce", "consume", "report")
 
@@ -120,19 +119,6 @@ def job_name(step: str, shard: str) -> str:
     return step + ("-%sof%s" % tuple(shard.split("/")) if shard else "")
 
 
-def run_records(store: Store, run: Run, prefix: str = "") -> List[Dict[str, Any]]:
-    return records.read_folder(store.results_dir(run), prefix=prefix)[0]
-
-
-def artifacts_of_run(store: Store, run: Run) -> Dict[ArtifactId, str]:
-    """Every artifact the run's produce records name, with the recipe key it was made with."""
-    out = {}
-    for r in run_records(store, run, "produce-"):
-        if r["kind"] == "produce" and r["status"] == "pass" and r["artifact"]:
-            out[ArtifactId.parse(r["artifact"])] = r["key"]
-    return out
-
-
 def pull(remote: Remote, store: Store, run_id: str, step: str, shard: str = "") -> Dict[str, int]:
     phase, env = parse_step(step)
     run = Run(run_id, "")
@@ -151,9 +137,9 @@ def pull(remote: Remote, store: Store, run_id: str, step: str, shard: str = "") 
                 f.write(remote.get_bytes("runs", run_id, "results", name))
     pulled = 0
     if phase in ("produce", "consume"):
-        known = artifacts_of_run(store, run)
+        known = recorded_artifacts(store, run)
         needed = [a for a in known if a.env == "models"] if phase == "produce" else \
-            shard_artifacts(sorted(known, key=str), shard)
+            shard_artifacts(known, shard)
         for artifact in needed:
             folder = store.artifact_dir(artifact)
             if _local_recipe(folder) == known[artifact]:
@@ -216,7 +202,7 @@ def push(remote: Remote, store: Store, run_id: str, step: str, shard: str = "") 
                     remote.put_bytes(f.read(), "runs", run_id, "results", job, name)
     pushed = 0
     if phase in ("begin", "produce"):
-        for artifact, key in sorted(artifacts_of_run(store, run).items(), key=lambda kv: str(kv[0])):
+        for artifact, key in sorted(recorded_artifacts(store, run).items(), key=lambda kv: str(kv[0])):
             if artifact.env != (env or "models"):
                 continue
             obj = ("artifacts", artifact.env, artifact.producer, artifact.case, key + ".tar.gz")

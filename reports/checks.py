@@ -29,13 +29,8 @@ _TF1_CLAIM = re.compile(r"\bTF ?1(\.x)?\b(?! *\.\d)", re.I)
 
 def documented_loaders() -> Dict[str, Tuple[str, ...]]:
     """producer -> the load APIs its documentation shows (a producer that cannot be imported: none)."""
-    plugins, out = Plugins(), {}
-    for name in plugins.names("producers"):
-        try:
-            out[name] = tuple(getattr(plugins.load("producers", name), "LOADS_WITH", ()))
-        except Exception:
-            out[name] = ()
-    return out
+    return {name: tuple(getattr(module, "LOADS_WITH", ()))
+            for name, module in Plugins().importable("producers").items()}
 
 
 def diagonal(results: Results) -> pd.DataFrame:

@@ -59,16 +59,12 @@ def _write(path: Optional[str], text: str) -> None:
 
 
 def cmd_build(args: argparse.Namespace) -> int:
-    from matrix import records
-    from matrix.cell import Store
-    from reports.results import from_records, load_any
+    from reports.results import from_records, load_any, read_current
     key = None
     if args.results:
         results = load_any(args.results)
     else:
-        store = Store(args.store)
-        run = store.current_run(start=False)
-        rows, invalid = records.read_folder(store.results_dir(run)) if run else ([], [])
+        rows, invalid, run = read_current(args.store)
         key = build_mod.report_key(rows, invalid, args.known, datetime.date.today())
         done = None if args.rerun == "all" else build_mod.reusable(key)
         if done:
@@ -77,7 +73,7 @@ def cmd_build(args: argparse.Namespace) -> int:
             with open(os.path.join(done, "console.txt")) as f:
                 print(f.read(), end="")
             return 0
-        results = from_records(rows, invalid, dict(run.to_json(), store=store.root) if run else {"store": store.root})
+        results = from_records(rows, invalid, run)
     folder = build_mod.build(args.store, registry=args.known, results=results)
     counts = table.counts(results.cells)
     lines = ["report: %s/index.html" % build_mod.LATEST,

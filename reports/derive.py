@@ -58,14 +58,15 @@ def annotate(results: Results, registry: Optional[str] = None, today: Optional[d
         cells["reason_short"] = cells["reason"].map(short_reason)
         cells["direction"] = [direction(a, b) for a, b in zip(cells["producer_tf"], cells["consumer_tf"])]
         cells["diagonal"] = cells["producer_env"] == cells["consumer_env"]
-        cells["repro"] = [repro.command(r) if r["status"] in RED else "" for r in cells.to_dict(orient="records")]
+        rows = cells.to_dict(orient="records")
+        cells["repro"] = [repro.command(r) if r["status"] in RED else "" for r in rows]
         # a path that fails when the writing TF reads its own model is no version question
         own = {(r["producer"], r["case"], r["producer_env"], r["consumer"]): r["status"]
-               for r in cells[cells["producer_env"] == cells["consumer_env"]].to_dict(orient="records")}
+               for r in rows if r["producer_env"] == r["consumer_env"]}
         anywhere = {i.id: i.link for i in issues if i.every_version}
         labels = [policy.label(r, own.get((r["producer"], r["case"], r["producer_env"], r["consumer"])),
                                anywhere.get(r["known_id"]))
-                  if r["status"] in RED else policy.NONE for r in cells.to_dict(orient="records")]
+                  if r["status"] in RED else policy.NONE for r in rows]
         cells["policy"] = [label.name for label in labels]
         cells["policy_link"] = [label.link for label in labels]
     else:

@@ -93,14 +93,19 @@ def from_records(rows: List[Dict[str, Any]], invalid: Optional[List[str]] = None
     return Results(cells, produced, envs, references, list(invalid or []), dict(run or {}))
 
 
-def load(store: Optional[str] = None) -> Results:
-    """The current run of a store (default: artifacts/ in the checkout)."""
+def read_current(store: Optional[str] = None) -> Tuple[List[Dict[str, Any]], List[str], Dict[str, Any]]:
+    """(records, invalid lines, run) of a store's current run (default: artifacts/ in the checkout)."""
     s = Store(store)
     run = s.current_run(start=False)
     if run is None:
-        return from_records([], run={"store": s.root})
+        return [], [], {"store": s.root}
     rows, invalid = records.read_folder(s.results_dir(run))
-    return from_records(rows, invalid, dict(run.to_json(), store=s.root))
+    return rows, invalid, dict(run.to_json(), store=s.root)
+
+
+def load(store: Optional[str] = None) -> Results:
+    """The current run of a store (default: artifacts/ in the checkout)."""
+    return from_records(*read_current(store))
 
 
 def load_folder(folder: str) -> Results:
