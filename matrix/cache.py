@@ -27,7 +27,7 @@ class Cache(object):
             return None
         return record if record.get("key") == key and record.get("status") not in RERUN else None
 
-    def put(self, cell: Cell, record: Dict[str, Any]) -> None:
+    def put(self, cell: Optional[Cell], record: Dict[str, Any]) -> None:
         _write(self.store.cache_file(self.phase, self.env, record["key"]), record)
 
     def _hello_file(self) -> str:

@@ -35,6 +35,7 @@ from dataclasses import dataclass, field
 from typing import Any, Dict, List, Optional, Tuple
 
 from matrix import keys, records, savedmodel_pb
+from matrix.cache import Cache
 from matrix.cell import FAIL, PASS, ROOT, ArtifactId, Run, Store, now, safe_name
 from matrix.manifest import MANIFEST_SCHEMA, Golden, Manifest, read_model_facts
 
@@ -274,18 +275,34 @@ def import_folder(store: Store, run: Run, folder: str, results: str) -> List[rec
     specs = folder_specs(folder)
     written = []
     for model in find_incomplete(folder):
-        record = _record(run, producer, model, safe_name(os.path.relpath(model, folder).replace(os.sep, ".")), FAIL,
-                         "no saved_model.pb or saved_model.pbtxt in %s, though it has %s: a SavedModel without its graph"
-                         % (model, ", ".join(p for p in PARTS if os.path.exists(os.path.join(model, p)))))
-        records.append(results, record)
-        written.append(record)
+        written.append(_record(run, producer, model, safe_name(os.path.relpath(model, folder).replace(os.sep, ".")),
+                               FAIL, "no saved_model.pb or saved_model.pbtxt in %s, though it has %s: a SavedModel "
+                               "without its graph" % (model, ", ".join(p for p in PARTS if os.path.exists(
+                                   os.path.join(model, p))))))
     for model in find(folder):
         rel = os.path.relpath(model, folder)
         base = producer if rel == "." else safe_name(rel.replace(os.sep, "."))
-        for record in import_model(store, run, producer, base, model, read_spec(model, specs)):
-            records.append(results, record)
-            written.append(record)
+        written.extend(import_model(store, run, producer, base, model, read_spec(model, specs)))
+    cache = Cache(store, "produce", ENV, "import")
+    for record in written:
+        _keep(cache, run, results, record)
     return written
+
+
+def _keep(cache: Cache, run: Run, results: str, record: records.ProduceRecord) -> None:
+    """Record an import; one whose outcome an earlier run recorded under the same key is recorded as
+    reused from that run (the import reads files, no TF: only the record says whether anything changed)."""
+    if not record.key:  # a model that could not be read: keyed by what was found and said about it
+        record.key = keys.digest(["import", record.cell, record.producer_api, record.status, record.reason,
+                                  keys.files_digest([__file__])])
+    data = records.to_json(record)
+    before = cache.get(record.key)
+    same = before is not None and all(before.get(k) == v for k, v in data.items() if k not in records.RUN_FIELDS)
+    if same:
+        data = records.reused(before, run)
+    else:
+        cache.put(None, data)
+    records.append(results, data)
 
 
 def _record(run: Run, producer: str, model: str, case: str, status: str, reason: str = "", artifact: str = "",

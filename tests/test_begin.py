@@ -1,6 +1,7 @@
 """The begin step runs in a bare Python (no numpy, no TF): it starts a run and imports your models."""
 import json
 import os
+import shutil
 import subprocess
 import sys
 
@@ -44,3 +45,25 @@ def test_corpus_models_become_artifacts_with_the_expected_values_of_their_source
     assert os.path.exists(os.path.join(grid.store, "store", "models", "corpus",
                                        "serving__saved_model_half_plus_two_cpu:serving_default", "model",
                                        "saved_model.pb"))
+
+
+@pytest.mark.skipif(not os.path.isdir(CORPUS), reason="no ../shared/corpus beside this checkout")
+def test_a_second_begin_with_unchanged_models_records_every_import_as_reused(grid, tmp_path):
+    models = str(tmp_path / "mine")
+    shutil.copytree(os.path.join(CORPUS, "serving__saved_model_half_plus_two_cpu"), os.path.join(models, "a"))
+    shutil.copytree(os.path.join(CORPUS, "serving__saved_model_half_plus_two_cpu"), os.path.join(models, "b"))
+    os.makedirs(os.path.join(models, "broken", "variables"))  # a folder without its graph: a failed import
+    grid.begin("--models", models)
+    first = {r["cell"]: r for r in grid.records(kind="produce")}
+    assert first and not any(r["reused_from"] for r in first.values())
+    grid.begin("--models", models)
+    second = {r["cell"]: r for r in grid.records(kind="produce")}
+    assert second.keys() == first.keys()
+    assert all(r["reused_from"] == first[c]["run_id"] for c, r in second.items())
+    assert {c: r["status"] for c, r in second.items()} == {c: r["status"] for c, r in first.items()}
+    with open(os.path.join(models, "b", "variables", "variables.data-00000-of-00001"), "ab") as f:
+        f.write(b"\0")  # one model's bytes change: its import is made again, the others are reused
+    grid.begin("--models", models)
+    third = {r["cell"]: r for r in grid.records(kind="produce")}
+    made_again = {r["case"].split(":")[0] for r in third.values() if not r["reused_from"]}
+    assert made_again == {"b"}
