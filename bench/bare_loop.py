@@ -1,5 +1,7 @@
 """The cells of a harness run, again, in a bare loop: one process, TF imported once, each consumer's
 consume() and the comparison, nothing else (run by bench/grid_speed.py inside the TF environment).
+Its imported heap is frozen out of the garbage collector as in the harness's worker, so the
+comparison measures the harness and not that one-line trick.
 
     python bench/bare_loop.py STORE CELLS.json OUT.json
 """
@@ -16,6 +18,8 @@ def main(store_root, cells_file, out):
     from matrix.worker import import_tf
     tf = import_tf()
     imported = time.time() - started
+    import gc
+    gc.freeze()  # as the harness's worker does: TF's own gc.collect() calls then skip the imported heap
     from matrix import records, tensors
     from matrix.cell import Cell, Store
     from matrix.discovery import Plugins

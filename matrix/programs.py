@@ -134,6 +134,8 @@ def serve(path, module, function):
     import importlib
     parent = os.getppid()
     entry = getattr(importlib.import_module(module), function)
+    import gc
+    gc.freeze()  # a child's gc.collect() then skips the imported program (as in matrix/worker.py)
     listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     listener.bind(path + ".tmp")
     listener.listen(8)

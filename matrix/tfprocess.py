@@ -4,12 +4,16 @@ and turn its death or silence into a verdict (crash, timeout) instead of a lost 
 The worker enforces each cell's timeout on the child it forked for the
 artifact; this side only guards against the worker itself dying or hanging,
 in which case it is killed and started again (one more TF import).
+Each worker gets a temporary folder of its own (TMPDIR), removed when it
+stops or is killed: nothing TF, a plugin or a program writes there outlives it.
 """
 import os
 import select
+import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from typing import Any, List, Optional
 
@@ -49,6 +53,7 @@ class TFProcess(object):
         self.proc = None  # type: Optional[subprocess.Popen]
         self.hello = None  # type: Optional[protocol.Hello]
         self.start_failure = None  # type: Optional[WorkerDied]
+        self.tmp = ""
         self._buffer = b""
 
     def _log_size(self) -> int:
@@ -75,7 +80,8 @@ class TFProcess(object):
         os.makedirs(os.path.dirname(self.log_path), exist_ok=True)
         offset = self._log_size()
         log = open(self.log_path, "ab")
-        env = dict(os.environ, PYTHONPATH=os.pathsep.join(
+        self.tmp = tempfile.mkdtemp(prefix="matrix-worker-")
+        env = dict(os.environ, TMPDIR=self.tmp, PYTHONPATH=os.pathsep.join(
             [ROOT] + [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p]))
         # Its own process group: killing the group also kills its forked children and program servers.
         self.proc = subprocess.Popen(self.command(), cwd=ROOT, env=env, stdin=subprocess.PIPE,
@@ -154,3 +160,6 @@ class TFProcess(object):
                 if stream and not stream.closed:
                     stream.close()
         self.proc = None
+        if self.tmp:
+            shutil.rmtree(self.tmp, ignore_errors=True)
+            self.tmp = ""

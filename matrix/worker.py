@@ -1,4 +1,4 @@
-"""The TF worker: imports TensorFlow once, then runs each artifact's cells in a fresh forked child.
+"""The TF worker: imports TensorFlow once, then runs artifacts' cells in forked children.
 
     python -m matrix.worker [--plugins DIR]     (started by matrix/tfprocess.py, never by hand)
 
@@ -6,27 +6,41 @@ stdin carries requests and the original stdout replies (matrix/protocol.py),
 one JSON line each; everything TF or a plugin prints goes to stderr (the
 worker's log). The worker itself never runs TensorFlow: it imports it, and
 every plugin's libraries while checking which plugins exist here, then forks
-one child per artifact. The child runs that artifact's cells one after the
-other and exits when a request for another artifact arrives. So:
-  - no cell sees what another artifact's cells left behind (TF 1.x keeps
-    resource variables of loaded TF1 graphs in its eager context under their
-    graph names and cannot reset it; Keras keeps global state): a verdict
-    never depends on what ran before it;
-  - a crash or hang kills only the child: the cell is `crash` or `timeout`,
-    and the next artifact gets a new child without another TF import.
+children that run the cells. No cell sees what another artifact's cells left
+behind, so a verdict never depends on what ran before it:
+  - TF 2.x: a child reads up to ARTIFACTS_PER_CHILD artifacts, and before
+    each new one it resets TF to a new process's state (fresh_state: Keras
+    sessions cleared, a new default graph, a new eager context, which holds
+    the loaded functions, variables and kernels). A reset that fails ends
+    the child, and the artifact gets a new one.
+  - TF 1.x keeps resource variables of loaded TF1 graphs in its eager context
+    under their graph names and has no way to reset it: one child per artifact.
+  - Producing: one child per artifact in every TF (producers set global state).
+A crash or hang kills only the child: the cell is `crash` or `timeout`, and
+the next cell gets a new child without another TF import.
+Before forking, the worker freezes its heap out of the garbage collector
+(gc.freeze): TF and Keras call gc.collect() often, and in a child each full
+collection walked (and copied on write) the whole imported TF, 0.2 s a time;
+frozen, a child's collections see only what the child made. Each artifact
+gets its own temporary folder, removed after it, so what TF and the plugins
+leave in `tempfile`'s folder (autograph's generated modules, converter and
+CLI outputs) goes with it.
 Console programs a cell runs (saved_model_cli, tf2onnx, TF 1.x's TOCO) are
 served by program servers this process starts on a child's request
 (matrix/programs.py), so each costs one import per worker, not one per run.
 """
 import argparse
 import faulthandler
+import gc
 import json
 import os
 import platform
 import select
+import shutil
 import signal
 import socket
 import sys
+import tempfile
 import time
 import traceback
 from typing import Any, Dict, Optional, Tuple
@@ -45,6 +59,30 @@ def import_tf() -> Any:
     # explicit tf.Graph() contexts, where variables stay TF1 reference variables.
     tf.compat.v1.enable_eager_execution()
     return tf
+
+
+ARTIFACTS_PER_CHILD = 64  # bounds what a long-lived child's memory can grow by (TF frees little)
+
+
+def can_reset(tf: Any) -> bool:
+    """Whether fresh_state() can give a child a new process's TF state (TF 2.x; not TF 1.x)."""
+    from matrix.plugin import version
+    if version(tf) < (2, 0):
+        return False
+    from tensorflow.python.eager import context
+    return hasattr(context, "_reset_context")
+
+
+def fresh_state(tf: Any) -> None:
+    """TF and Keras as a new process has them: what one artifact's cells leave is gone before the next's."""
+    from matrix.plugin import keras2, keras3
+    from tensorflow.python.eager import context
+    for keras in (keras2(tf), keras3()):
+        if keras is not None:  # layer-name counters, Keras graphs and sessions, global Keras state
+            clear = getattr(keras.backend, "clear_session", None) or keras.utils.clear_session
+            clear()
+    tf.compat.v1.reset_default_graph()
+    context._reset_context()  # a new eager context: no function, variable, resource or kernel of the last artifact
 
 
 def keras2_version(k2: Any) -> str:
@@ -133,6 +171,19 @@ def child_main(sock: socket.socket, tf: Any, plugins: Plugins) -> None:
 
     programs.SOCKET_FOR = ask_for_program
     for line in stream:
+        if line.startswith('{"reset"'):  # the next artifact: a new process's state, and a new temporary folder
+            try:
+                fresh_state(tf)
+                shutil.rmtree(tempfile.tempdir, ignore_errors=True)
+                tempfile.tempdir = os.environ["TMPDIR"] = json.loads(line)["reset"]
+                os.makedirs(tempfile.tempdir, exist_ok=True)
+                answer = {"reset": ""}
+            except Exception as exc:
+                answer = {"reset": "%s: %s" % (type(exc).__name__, exc)}
+            print("=== reset: %s" % (answer["reset"] or "done"), file=sys.stderr)
+            stream.write(json.dumps(answer) + "\n")
+            stream.flush()
+            continue
         request = protocol.decode(line)
         print("=== %s" % line.strip(), file=sys.stderr)
         stream.write(protocol.encode(run_request(tf, plugins, request)) + "\n")
@@ -140,11 +191,15 @@ def child_main(sock: socket.socket, tf: Any, plugins: Plugins) -> None:
 
 
 class Child(object):
-    """The forked process that runs one artifact's cells."""
+    """A forked process that runs one artifact's cells, then (if resettable) the next artifact's after a reset."""
 
-    def __init__(self, folder: str, tf: Any, plugins: Plugins, servers: programs.Servers) -> None:
+    def __init__(self, folder: str, tf: Any, plugins: Plugins, servers: programs.Servers,
+                 resettable: bool = False) -> None:
         self.folder = folder
+        self.resettable = resettable
         self.servers = servers
+        self.artifacts = 1
+        self.tmp = tempfile.mkdtemp(prefix="artifact-")
         ours, theirs = socket.socketpair()
         sys.stderr.flush()
         self.pid = os.fork()
@@ -152,6 +207,7 @@ class Child(object):
             code = 0
             try:
                 ours.close()
+                tempfile.tempdir = os.environ["TMPDIR"] = self.tmp
                 devnull = os.open(os.devnull, os.O_RDONLY)
                 os.dup2(devnull, 0)
                 child_main(theirs, tf, plugins)
@@ -192,7 +248,7 @@ class Child(object):
                 return protocol.Failed("timeout", "cell timed out after %g s; its process was killed" % timeout)
             if line is None:
                 how = self.wait()
-                self.sock.close()
+                self.kill()  # only closes the socket and removes the folder: the child is reaped
                 return protocol.Failed("crash", "the cell's process %s" % how)
             if line.startswith('{"program"'):
                 name, module, function = json.loads(line)["program"]
@@ -203,6 +259,23 @@ class Child(object):
                 self.sock.sendall((json.dumps(answer) + "\n").encode("utf-8"))
                 continue
             return protocol.decode(line)
+
+    def reset(self, folder: str) -> bool:
+        """Move the child on to another artifact (fresh_state); False if it could not (then close it)."""
+        tmp = tempfile.mkdtemp(prefix="artifact-")
+        try:
+            self.sock.sendall((json.dumps({"reset": tmp}) + "\n").encode("utf-8"))
+            line = self._readline(time.time() + 120)
+        except (OSError, TimeoutError):
+            line = None
+        ok = line is not None and json.loads(line).get("reset") == ""
+        shutil.rmtree(self.tmp if ok else tmp, ignore_errors=True)
+        if ok:
+            self.folder, self.tmp, self.artifacts = folder, tmp, self.artifacts + 1
+        else:
+            print("=== reset failed (%s): a new child" % (json.loads(line)["reset"] if line else "no answer"),
+                  file=sys.stderr)
+        return ok
 
     def wait(self) -> str:
         _, status = os.waitpid(self.pid, 0)
@@ -219,6 +292,7 @@ class Child(object):
                 pass
             self.wait()
         self.sock.close()
+        shutil.rmtree(self.tmp, ignore_errors=True)
 
     def close(self) -> None:
         """Let the child finish (EOF on its socket), then reap it."""
@@ -260,6 +334,8 @@ def main() -> None:
     tf = import_tf()
     plugins = Plugins(args.plugins)
     unavailable, broken = check_plugins(tf, plugins)
+    gc.freeze()  # see the module's docstring: every child's gc.collect() skips the imported heap
+    resettable = can_reset(tf)
     reply(protocol.Hello(tf=tf.__version__, keras=keras_versions(tf), python=platform.python_version(),
                          platform=platform.platform(), import_seconds=round(time.time() - started, 2),
                          unavailable=unavailable, broken=broken))
@@ -270,10 +346,14 @@ def main() -> None:
             request = protocol.decode(line)
             folder = request.folder if isinstance(request, protocol.ProduceRequest) else request.artifact
             if child is not None and (child.folder != folder or isinstance(request, protocol.ProduceRequest)):
-                child.close()
-                child = None
-            if child is None:
-                child = Child(folder, tf, plugins, servers)
+                keep = child.resettable and isinstance(request, protocol.ConsumeRequest) \
+                    and child.artifacts < ARTIFACTS_PER_CHILD and child.reset(folder)
+                if not keep:
+                    child.close()
+                    child = None
+            if child is None:  # a producer's child is never reused: producers may set any global state
+                child = Child(folder, tf, plugins, servers,
+                              resettable=resettable and isinstance(request, protocol.ConsumeRequest))
             message = child.run(request, request.timeout)
             if isinstance(message, protocol.Failed) and message.status in ("crash", "timeout"):
                 child = None

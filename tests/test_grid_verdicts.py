@@ -3,11 +3,14 @@
 Runs the real grid in this environment's TF against a temporary store, with
 the deliberately broken consumers in tests/plugins beside the real ones.
 """
+import os
+
 import pytest
 
 pytestmark = pytest.mark.tf
 
 BROKEN = "wrong_numbers,returns_nothing,segfaults,hangs,fails_to_import,buggy"
+PROBE = "leaves_state"
 
 
 @pytest.fixture(scope="module")
@@ -16,7 +19,7 @@ def verdicts(tmp_path_factory):
     grid = Grid(str(tmp_path_factory.mktemp("artifacts")))
     produced = grid.run("produce", producers="tf2_module,tf1_builder,keras", cases="add_two,variable,dense")
     produced += grid.run("produce", producers="tf1_simple_save,estimator", cases="add_two")
-    grid.run("consume", consumers="tf1_session,tf2_load,keras_load," + BROKEN, timeout=10)
+    grid.run("consume", consumers="tf1_session,tf2_load,keras_load,%s,%s" % (PROBE, BROKEN), timeout=10)
     return grid, [r for r in produced if r["kind"] == "produce"]
 
 
@@ -44,6 +47,19 @@ def test_keras_load_model_loads_only_what_keras_saved(verdicts):
     grid, _ = verdicts
     for cell in grid.cells(consumer="keras_load"):
         assert cell["status"] == ("pass" if cell["producer"] == "keras" else "fail"), cell
+
+
+def test_no_cell_finds_what_an_earlier_artifacts_cells_left_in_tf_or_keras(verdicts):
+    """The probe leaves a resource variable in the eager context, a default-graph entry and a Keras
+    name count, and fails if it finds them: it passes on every artifact, though one TF worker
+    child read several artifacts one after the other (reset in between)."""
+    grid, _ = verdicts
+    cells = [c for c in grid.cells(consumer=PROBE) if c["status"] != "not_applicable"]
+    assert len(cells) == 6
+    assert {c["status"] for c in cells} == {"pass"}, [c["reason"] for c in cells]
+    logs = "".join(open(os.path.join(grid.store, "logs", name)).read()
+                   for name in os.listdir(os.path.join(grid.store, "logs")) if name.startswith("consume-"))
+    assert logs.count("=== reset: done") >= 3  # cells ran in children that had read another artifact
 
 
 def test_a_consumer_returning_wrong_numbers_fails_and_never_passes(verdicts):
