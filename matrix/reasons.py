@@ -39,8 +39,9 @@ GENERIC = [re.compile(p) for p in (
 
 # A first line that only announces the error it wraps.
 _WRAPPER = re.compile(r"Original error:?$|^Graph execution error:?$")
-# The MLIR converter prefixes its message with a location dump: "<unknown>:0: error: loc(...): 'tf.Mul' op is ..."
-_MLIR = re.compile(r"^(?:<unknown>|\S+):\d+: error: loc\(.*\)\s*:\s*(.+)$")
+# The MLIR converter prefixes its message with a location: a dump ("<unknown>:0: error: loc(...): 'tf.Mul' op
+# is ...") or, in TF 2.4, the loader's file on this machine (".../loader_impl.py:300:0: error: 'tf.Mul' op is ...").
+_MLIR = re.compile(r"^(?:<unknown>|\S+):\d+: error: (?:loc\(.*\)\s*:\s*)?(.+)$")
 
 
 def clean(line: str) -> str:
