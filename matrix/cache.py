@@ -12,7 +12,7 @@ import os
 from dataclasses import asdict
 from typing import Any, Dict, Optional
 
-from matrix.cell import RERUN, Cell, Store
+from matrix.cell import RERUN, Store
 
 
 class Cache(object):
@@ -27,7 +27,7 @@ class Cache(object):
             return None
         return record if record.get("key") == key and record.get("status") not in RERUN else None
 
-    def put(self, cell: Optional[Cell], record: Dict[str, Any]) -> None:
+    def put(self, record: Dict[str, Any]) -> None:
         _write(self.store.cache_file(self.phase, self.env, record["key"]), record)
 
     def _hello_file(self) -> str:

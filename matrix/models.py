@@ -301,7 +301,7 @@ def _keep(cache: Cache, run: Run, results: str, record: records.ProduceRecord) -
     if same:
         data = records.reused(before, run)
     else:
-        cache.put(None, data)
+        cache.put(data)
     records.append(results, data)
 
 

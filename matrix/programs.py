@@ -16,6 +16,7 @@ The TF worker owns the servers (Servers) and starts one on a cell's request;
 a cell calls run_program(), and TF 1.x's converter runs the client command.
 Stdlib only; the client part runs without site-packages (python -S).
 """
+import gc
 import json
 import os
 import socket
@@ -134,7 +135,6 @@ def serve(path, module, function):
     import importlib
     parent = os.getppid()
     entry = getattr(importlib.import_module(module), function)
-    import gc
     gc.freeze()  # a child's gc.collect() then skips the imported program (as in matrix/worker.py)
     listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     listener.bind(path + ".tmp")

@@ -206,7 +206,7 @@ class Session(object):
         data = records.to_json(record)
         records.append(self.results, data)
         if data["status"] not in RERUN:
-            self.cache.put(cell, data)
+            self.cache.put(data)
         return data
 
 

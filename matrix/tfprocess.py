@@ -80,8 +80,7 @@ class TFProcess(object):
         os.makedirs(os.path.dirname(self.log_path), exist_ok=True)
         offset = self._log_size()
         log = open(self.log_path, "ab")
-        if self.tmp:  # a worker that died on its own: what it left goes before the next one starts
-            shutil.rmtree(self.tmp, ignore_errors=True)
+        self._remove_tmp()  # a worker that died on its own: what it left goes before the next one starts
         self.tmp = tempfile.mkdtemp(prefix="matrix-worker-")
         env = dict(os.environ, TMPDIR=self.tmp, PYTHONPATH=os.pathsep.join(
             [ROOT] + [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p]))
@@ -162,6 +161,9 @@ class TFProcess(object):
                 if stream and not stream.closed:
                     stream.close()
         self.proc = None
+        self._remove_tmp()
+
+    def _remove_tmp(self) -> None:
         if self.tmp:
             shutil.rmtree(self.tmp, ignore_errors=True)
             self.tmp = ""

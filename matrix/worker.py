@@ -174,9 +174,7 @@ def child_main(sock: socket.socket, tf: Any, plugins: Plugins) -> None:
         if line.startswith('{"reset"'):  # the next artifact: a new process's state, and a new temporary folder
             try:
                 fresh_state(tf)
-                shutil.rmtree(tempfile.tempdir, ignore_errors=True)
-                tempfile.tempdir = os.environ["TMPDIR"] = json.loads(line)["reset"]
-                os.makedirs(tempfile.tempdir, exist_ok=True)
+                tempfile.tempdir = os.environ["TMPDIR"] = json.loads(line)["reset"]  # made (and removed) by the worker
                 answer = {"reset": ""}
             except Exception as exc:
                 answer = {"reset": "%s: %s" % (type(exc).__name__, exc)}
@@ -248,7 +246,7 @@ class Child(object):
                 return protocol.Failed("timeout", "cell timed out after %g s; its process was killed" % timeout)
             if line is None:
                 how = self.wait()
-                self.kill()  # only closes the socket and removes the folder: the child is reaped
+                self._release()
                 return protocol.Failed("crash", "the cell's process %s" % how)
             if line.startswith('{"program"'):
                 name, module, function = json.loads(line)["program"]
@@ -291,6 +289,10 @@ class Child(object):
             except OSError:
                 pass
             self.wait()
+        self._release()
+
+    def _release(self) -> None:
+        """What a reaped child leaves: its socket and its artifact's temporary folder."""
         self.sock.close()
         shutil.rmtree(self.tmp, ignore_errors=True)
 
