@@ -1,0 +1,36 @@
+"""Program servers (matrix/programs.py): a console program run in a fork of a process that imported it once."""
+import os
+
+from matrix import programs
+
+PROBE = ("program_probe", "tests.program_probe", "main")
+
+
+def test_each_run_is_its_own_process_with_its_exit_code_and_output(tmp_path):
+    servers = programs.Servers(str(tmp_path))
+    try:
+        path = servers.socket(*PROBE)
+        output = str(tmp_path / "printed.txt")
+        assert programs.request(path, ["program_probe"], output) == 0
+        with open(output) as f:
+            assert f.read().startswith("wave imported before the run:")
+    finally:
+        servers.stop()
+
+
+def test_the_server_imports_what_a_run_imported_so_the_next_run_starts_with_it(tmp_path):
+    """tf2onnx imports tf.contrib at every TF 1.x conversion (0.4 s a run): learned once, imported once."""
+    servers = programs.Servers(str(tmp_path))
+    try:
+        path = servers.socket(*PROBE)
+        said = []
+        for n in range(2):
+            folder = tmp_path / ("run%d" % n)  # the client's own folder
+            folder.mkdir()
+            assert programs.request(path, ["program_probe"], str(folder / "printed.txt")) == 0
+            # the client hears back only once the server has taken its note out of the client's folder
+            assert os.listdir(str(folder)) == ["printed.txt"]
+            said.append((folder / "printed.txt").read_text().strip())
+        assert said == ["wave imported before the run: False", "wave imported before the run: True"]
+    finally:
+        servers.stop()
