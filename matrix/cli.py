@@ -23,7 +23,7 @@ import sys
 import tempfile
 import time
 from collections import Counter
-from typing import Any, List, Optional
+from typing import Any, Dict, List, Optional
 
 from matrix import keys, records
 from matrix.cell import ERROR, PHASES, STATUSES, Run, Store, now
@@ -204,7 +204,8 @@ def run(args: argparse.Namespace, pytest_args: List[str]) -> int:
     if plan.to_run:
         code = _pytest(store, plan, run_, env_key, args, pytest_args)
     _env_record(store, run_, args, env_key, plugins)
-    statuses = _statuses(store, run_, args, {p.cell.id for p in plan.cells})
+    latest = _latest(store, run_, args, {p.cell.id for p in plan.cells})
+    statuses = Counter(r["status"] for r in latest.values())
     lost = len(plan.cells) - sum(statuses.values())
     if lost and not pytest_args:  # (with pytest arguments, -k may have deselected cells on purpose)
         print("%d of %d cells have no record: the harness broke (see pytest's output above)" % (lost, len(plan.cells)),
@@ -214,7 +215,12 @@ def run(args: argparse.Namespace, pytest_args: List[str]) -> int:
         "%d %s" % (statuses[s], s) for s in STATUSES if statuses[s]) or "no cells", time.time() - started,
         os.path.relpath(store.results_dir(run_))))
     if statuses[ERROR]:
-        print("%d error cells: a plugin or the harness broke (see their reasons)" % statuses[ERROR], file=sys.stderr)
+        errors = sorted((r for r in latest.values() if r["status"] == ERROR), key=lambda r: r["cell"])
+        print("%d error cells: a plugin or the harness broke:" % statuses[ERROR], file=sys.stderr)
+        for record in errors[:10]:
+            print("  %s: %s" % (record["cell"], record["reason"]), file=sys.stderr)
+        if len(errors) > 10:
+            print("  ... and %d more (the report lists them all)" % (len(errors) - 10), file=sys.stderr)
         return 1
     return code
 
@@ -238,8 +244,11 @@ def _pytest(store: Store, plan: Plan, run_: Any, env_key: str, args: argparse.Na
         Job.of(plan, store, run_, env_key, args.cell_timeout, os.path.abspath(args.plugins) if args.plugins else "",
                args.shard, args.allow_model_code).write(job_file)
         workers = _workers(args, plan)
+        # --tb=no: a failing cell is a verdict, not a traceback; its reason is in the records and the
+        # report (and pytest's failure summary costs O(failures x tests): a minute for 2,600 failures).
+        # `-- --tb=line` lists them.
         argv = [os.path.join(os.path.dirname(os.path.abspath(__file__)), "test_grid.py"), "-p", "matrix.pytest_grid",
-                "--matrix-job", job_file, "-q", "-p", "no:cacheprovider", "-rN"]
+                "--matrix-job", job_file, "-q", "-p", "no:cacheprovider", "-rN", "--tb=no"]
         argv += ["-n", str(workers), "--dist", "loadgroup"] if workers > 1 else ["-p", "no:xdist"]
         code = pytest.main(argv + pytest_args)
     finally:
@@ -267,11 +276,11 @@ def _env_record(store: Store, run_: Any, args: argparse.Namespace, env_key: str,
         **{k: str((hello or {}).get(k, "unknown")) for k in ("tf", "keras", "python", "platform")}))
 
 
-def _statuses(store: Store, run_: Any, args: argparse.Namespace, cells: set) -> Counter:
-    """The latest verdict of every cell of this phase in the run's records."""
+def _latest(store: Store, run_: Any, args: argparse.Namespace, cells: set) -> Dict[str, Dict[str, Any]]:
+    """The latest record of every cell of this phase in the run's records."""
     latest = {}  # type: Dict[str, Any]
     prefix = "%s-%s-" % (args.phase, args.env)
     for record in sorted(records.read_folder(store.results_dir(run_), prefix=prefix)[0], key=lambda r: r.get("finished", "")):
         if record["kind"] != "env" and record["cell"] in cells:
-            latest[record["cell"]] = record["status"]
-    return Counter(latest.values())
+            latest[record["cell"]] = record
+    return latest

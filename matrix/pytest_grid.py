@@ -7,7 +7,7 @@ and recorded by matrix/session.py; the phase's exit status is the controller's
 (matrix/cli.py). A cell's test outcome reads like its verdict: pass passes,
 unavailable and not_applicable skip with their reason, everything else fails.
 """
-from typing import Any
+from typing import Any, Dict
 
 import pytest
 
@@ -18,10 +18,6 @@ from matrix.job import Job
 
 def pytest_addoption(parser: Any) -> None:
     parser.getgroup("savedmodel-matrix").addoption("--matrix-job", help="the phase to run (written by python -m matrix run)")
-
-
-def pytest_configure(config: Any) -> None:
-    config.addinivalue_line("markers", "xdist_group(name): cells of one artifact run on one xdist worker")
 
 
 def _job(config: Any) -> Job:
@@ -39,12 +35,59 @@ def pytest_generate_tests(metafunc: Any) -> None:
         metafunc.parametrize("planned", cells, ids=[p.cell.id for p in cells])
 
 
-def pytest_collection_modifyitems(config: Any, items: Any) -> None:
-    """All cells of one artifact go to one xdist worker, in order: its TF worker reads them in one forked child."""
-    for item in items:
-        planned = getattr(item, "callspec", None) and item.callspec.params.get("planned")
-        if planned is not None:
-            item.add_marker(pytest.mark.xdist_group(str(planned.cell.artifact)))
+@pytest.hookimpl(optionalhook=True, tryfirst=True)
+def pytest_xdist_make_scheduler(config: Any, log: Any) -> Any:
+    return _artifact_scheduling()(config, log)
+
+
+def _artifact_scheduling() -> Any:
+    """xdist's loadgroup scheduling with the artifact as the group, and its bookkeeping O(1) per test.
+
+    All cells of one artifact go to one xdist worker, in order: its TF worker reads them in one
+    forked child. The group is the artifact the job says the cell reads. (xdist_group marks would
+    need xdist to rename each test "id@group", which pytest 9.2 no longer lets it do: every
+    artifact was split across both workers and read twice.) And loadgroup counts a worker's pending
+    tests by walking every group it was ever given, at each finished test, and finds each test's
+    index by a list search: 30 s of the controller's CPU in a 10,000-cell phase; here a counter per
+    worker and an index per collection do the same.
+    """
+    from xdist.scheduler import LoadGroupScheduling
+
+    class ArtifactScheduling(LoadGroupScheduling):  # type: ignore
+        def __init__(self, config: Any, log: Any = None) -> None:
+            super().__init__(config, log)
+            self.artifact_of = {p.cell.id: str(p.cell.artifact) for p in _job(config).planned()}
+            self.pending = {}  # type: Dict[Any, int]
+            self.index = {}  # type: Dict[Any, Dict[str, int]]
+
+        def _split_scope(self, nodeid: str) -> str:
+            cell = nodeid[nodeid.find("[") + 1:nodeid.rfind("]")]  # test_cell[<cell id>]
+            return self.artifact_of.get(cell, nodeid)
+
+        def add_node_collection(self, node: Any, collection: Any) -> None:
+            super().add_node_collection(node, collection)
+            self.index[node] = {nodeid: n for n, nodeid in enumerate(collection)}
+
+        def _assign_work_unit(self, node: Any) -> None:
+            scope, work_unit = self.workqueue.popitem(last=False)
+            self.assigned_work.setdefault(node, {})[scope] = work_unit
+            todo = [self.index[node][nodeid] for nodeid, done in work_unit.items() if not done]
+            self.pending[node] = self.pending.get(node, 0) + len(todo)
+            node.send_runtest_some(todo)
+
+        def mark_test_complete(self, node: Any, item_index: int, duration: float = 0) -> None:
+            nodeid = self.registered_collections[node][item_index]
+            self.assigned_work[node][self._split_scope(nodeid)][nodeid] = True
+            self.pending[node] -= 1
+            self._reschedule(node)
+
+        def _pending_of(self, workload: Any) -> int:
+            for node, assigned in self.assigned_work.items():
+                if assigned is workload and node in self.pending:
+                    return self.pending[node]
+            return super()._pending_of(workload)
+
+    return ArtifactScheduling
 
 
 @pytest.fixture(scope="session")
@@ -66,3 +109,4 @@ def report(record: Any) -> None:
         pytest.skip("%s: %s" % (record["status"], record["reason"]))
     if record["status"] != PASS:
         pytest.fail("%s: %s" % (record["status"], record["reason"]), pytrace=False)
+

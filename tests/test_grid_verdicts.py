@@ -62,6 +62,22 @@ def test_no_cell_finds_what_an_earlier_artifacts_cells_left_in_tf_or_keras(verdi
     assert logs.count("=== reset: done") >= 3  # cells ran in children that had read another artifact
 
 
+def test_all_cells_of_an_artifact_run_on_one_xdist_worker(verdicts):
+    """One artifact, one TF child: the grid groups an artifact's cells for xdist (the grouping once
+    came too late and every artifact was split across both workers, read twice)."""
+    from matrix import records
+    grid, _ = verdicts
+    folder = grid.the_store.results_dir(grid.the_store.current_run())
+    workers = {}
+    for name in os.listdir(folder):
+        if name.startswith("consume-test-gw"):
+            for record in records.read_folder(folder, prefix=name)[0]:
+                workers.setdefault(record["artifact"], set()).add(name)
+    assert len(workers) == 11
+    assert {len(files) for files in workers.values()} == {1}
+    assert len(set.union(*workers.values())) == 2  # and both workers had a share
+
+
 def test_a_consumer_returning_wrong_numbers_fails_and_never_passes(verdicts):
     grid, _ = verdicts
     cells = grid.cells(consumer="wrong_numbers")
@@ -107,9 +123,12 @@ def test_a_bug_in_a_plugin_is_an_error_not_a_compatibility_failure(verdicts):
     assert "AttributeError" in cells[0]["reason"]
 
 
-def test_the_grid_exits_non_zero_only_because_of_error_cells(verdicts):
+def test_the_grid_exits_non_zero_only_because_of_error_cells_and_names_them(verdicts):
     grid, _ = verdicts
     assert grid.last_exit == 1  # buggy and fails_to_import are errors
+    assert "error cells: a plugin or the harness broke:" in grid.last_output
+    [named] = [line for line in grid.last_output.splitlines() if line.startswith("  buggy-")][:1]
+    assert "AttributeError" in named
 
 
 def test_every_record_is_valid_against_the_schema(verdicts):
