@@ -3,6 +3,10 @@
     pytest side  -> worker   ProduceRequest | ConsumeRequest
     worker       -> pytest   Hello (once, after importing TF), then one reply per request:
                              Exported | Outputs | Failed
+Between the worker and the forked child that runs the cells (matrix/worker.py), the
+same requests and replies, and:
+    worker       -> child    Reset (move on to another artifact) -> the child answers ResetDone
+    child        -> worker   ProgramWanted (a cell runs a program) -> the worker answers ProgramSocket
 Every message carries `type` and `protocol`; `decode` refuses a message of
 another protocol version or with missing or unknown fields, so both sides
 fail loudly instead of guessing. Stdlib only (Python 3.7).
@@ -61,7 +65,31 @@ class Failed:
     detail: str = ""
 
 
-MESSAGES = {cls.__name__: cls for cls in (Hello, ProduceRequest, ConsumeRequest, Exported, Outputs, Failed)}
+@dataclass
+class Reset:
+    tmp: str               # the next artifact's temporary folder (made, and later removed, by the worker)
+
+
+@dataclass
+class ResetDone:
+    error: str = ""        # empty: TF and Keras are in a new process's state; else why not (the child is ended)
+
+
+@dataclass
+class ProgramWanted:
+    name: str              # a console program (matrix/programs.py) and its entry point
+    module: str
+    function: str
+
+
+@dataclass
+class ProgramSocket:
+    socket: str = ""       # where its server listens; empty with `error` when it failed to start
+    error: str = ""
+
+
+MESSAGES = {cls.__name__: cls for cls in (Hello, ProduceRequest, ConsumeRequest, Exported, Outputs, Failed,
+                                          Reset, ResetDone, ProgramWanted, ProgramSocket)}
 
 
 def encode(message: Any) -> str:

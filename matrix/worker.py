@@ -32,7 +32,6 @@ served by program servers this process starts on a child's request
 import argparse
 import faulthandler
 import gc
-import json
 import os
 import platform
 import select
@@ -161,31 +160,32 @@ def run_request(tf: Any, plugins: Plugins, request: Any) -> Any:
 def child_main(sock: socket.socket, tf: Any, plugins: Plugins) -> None:
     stream = sock.makefile("rw")
 
-    def ask_for_program(name: str, module: str, function: str) -> str:
-        stream.write(json.dumps({"program": [name, module, function]}) + "\n")
+    def send(message: Any) -> None:
+        stream.write(protocol.encode(message) + "\n")
         stream.flush()
-        answer = json.loads(stream.readline())
-        if "error" in answer:
-            raise RuntimeError(answer["error"])
-        return answer["socket"]
+
+    def ask_for_program(name: str, module: str, function: str) -> str:
+        send(protocol.ProgramWanted(name, module, function))
+        answer = protocol.decode(stream.readline())
+        if not isinstance(answer, protocol.ProgramSocket) or answer.error:
+            raise RuntimeError(getattr(answer, "error", None) or "the worker answered %r" % answer)
+        return answer.socket
 
     programs.SOCKET_FOR = ask_for_program
     for line in stream:
-        if line.startswith('{"reset"'):  # the next artifact: a new process's state, and a new temporary folder
+        message = protocol.decode(line)
+        if isinstance(message, protocol.Reset):  # the next artifact: a new process's state, a new temporary folder
             try:
                 fresh_state(tf)
-                tempfile.tempdir = os.environ["TMPDIR"] = json.loads(line)["reset"]  # made (and removed) by the worker
-                answer = {"reset": ""}
+                tempfile.tempdir = os.environ["TMPDIR"] = message.tmp
+                done = protocol.ResetDone()
             except Exception as exc:
-                answer = {"reset": "%s: %s" % (type(exc).__name__, exc)}
-            print("=== reset: %s" % (answer["reset"] or "done"), file=sys.stderr)
-            stream.write(json.dumps(answer) + "\n")
-            stream.flush()
+                done = protocol.ResetDone("%s: %s" % (type(exc).__name__, exc))
+            print("=== reset: %s" % (done.error or "done"), file=sys.stderr)
+            send(done)
             continue
-        request = protocol.decode(line)
         print("=== %s" % line.strip(), file=sys.stderr)
-        stream.write(protocol.encode(run_request(tf, plugins, request)) + "\n")
-        stream.flush()
+        send(run_request(tf, plugins, message))
 
 
 class Child(object):
@@ -248,31 +248,32 @@ class Child(object):
                 how = self.wait()
                 self._release()
                 return protocol.Failed("crash", "the cell's process %s" % how)
-            if line.startswith('{"program"'):
-                name, module, function = json.loads(line)["program"]
+            message = protocol.decode(line)
+            if isinstance(message, protocol.ProgramWanted):
                 try:
-                    answer = {"socket": self.servers.socket(name, module, function)}
+                    answer = protocol.ProgramSocket(self.servers.socket(message.name, message.module, message.function))
                 except Exception as exc:
-                    answer = {"error": "%s program server failed to start: %s" % (name, reasons.of_exception(exc))}
-                self.sock.sendall((json.dumps(answer) + "\n").encode("utf-8"))
+                    answer = protocol.ProgramSocket(error="%s program server failed to start: %s" % (
+                        message.name, reasons.of_exception(exc)))
+                self.sock.sendall((protocol.encode(answer) + "\n").encode("utf-8"))
                 continue
-            return protocol.decode(line)
+            return message
 
     def reset(self, folder: str) -> bool:
         """Move the child on to another artifact (fresh_state); False if it could not (then close it)."""
         tmp = tempfile.mkdtemp(prefix="artifact-")
         try:
-            self.sock.sendall((json.dumps({"reset": tmp}) + "\n").encode("utf-8"))
+            self.sock.sendall((protocol.encode(protocol.Reset(tmp)) + "\n").encode("utf-8"))
             line = self._readline(time.time() + 120)
-        except (OSError, TimeoutError):
-            line = None
-        ok = line is not None and json.loads(line).get("reset") == ""
+            done = protocol.decode(line) if line is not None else protocol.ResetDone("no answer")
+        except (OSError, TimeoutError, protocol.ProtocolError) as exc:
+            done = protocol.ResetDone("no answer (%s)" % type(exc).__name__)
+        ok = isinstance(done, protocol.ResetDone) and not done.error
         shutil.rmtree(self.tmp if ok else tmp, ignore_errors=True)
         if ok:
             self.folder, self.tmp, self.artifacts = folder, tmp, self.artifacts + 1
         else:
-            print("=== reset failed (%s): a new child" % (json.loads(line)["reset"] if line else "no answer"),
-                  file=sys.stderr)
+            print("=== reset failed (%s): a new child" % getattr(done, "error", done), file=sys.stderr)
         return ok
 
     def wait(self) -> str:
