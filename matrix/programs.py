@@ -17,6 +17,7 @@ a cell calls run_program(), and TF 1.x's converter runs the client command.
 Stdlib only; the client part runs without site-packages (python -S).
 """
 import gc
+import importlib
 import json
 import os
 import socket
@@ -155,7 +156,6 @@ def _preload(names, tried):
     A program may import much of its library only when it runs (tf2onnx imports tf.contrib on
     every TF 1.x conversion: 0.4 s a run); imported once here, every later child starts with them,
     as every child starts with the program's own module. Importing runs no TF op: forking stays safe."""
-    import importlib
     names = [n for n in names if n not in tried and n not in sys.modules]
     for name in names:
         tried.add(name)
@@ -168,7 +168,6 @@ def _preload(names, tried):
 
 
 def serve(path, module, function):
-    import importlib
     parent = os.getppid()
     entry = getattr(importlib.import_module(module), function)
     gc.freeze()  # a child's gc.collect() then skips the imported program (as in matrix/worker.py)

@@ -109,4 +109,3 @@ def report(record: Any) -> None:
         pytest.skip("%s: %s" % (record["status"], record["reason"]))
     if record["status"] != PASS:
         pytest.fail("%s: %s" % (record["status"], record["reason"]), pytrace=False)
-

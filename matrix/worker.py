@@ -219,6 +219,9 @@ class Child(object):
         self.sock = ours
         self.buffer = b""
 
+    def _send(self, message: Any) -> None:
+        self.sock.sendall((protocol.encode(message) + "\n").encode("utf-8"))
+
     def _readline(self, deadline: float) -> Optional[str]:
         """One line from the child, None at EOF; raises TimeoutError at the deadline."""
         while b"\n" not in self.buffer:
@@ -236,7 +239,7 @@ class Child(object):
 
     def run(self, request: Any, timeout: float) -> Any:
         deadline = time.time() + timeout
-        self.sock.sendall((protocol.encode(request) + "\n").encode("utf-8"))
+        self._send(request)
         while True:
             try:
                 line = self._readline(deadline)
@@ -255,7 +258,7 @@ class Child(object):
                 except Exception as exc:
                     answer = protocol.ProgramSocket(error="%s program server failed to start: %s" % (
                         message.name, reasons.of_exception(exc)))
-                self.sock.sendall((protocol.encode(answer) + "\n").encode("utf-8"))
+                self._send(answer)
                 continue
             return message
 
@@ -263,7 +266,7 @@ class Child(object):
         """Move the child on to another artifact (fresh_state); False if it could not (then close it)."""
         tmp = tempfile.mkdtemp(prefix="artifact-")
         try:
-            self.sock.sendall((protocol.encode(protocol.Reset(tmp)) + "\n").encode("utf-8"))
+            self._send(protocol.Reset(tmp))
             line = self._readline(time.time() + 120)
             done = protocol.decode(line) if line is not None else protocol.ResetDone("no answer")
         except (OSError, TimeoutError, protocol.ProtocolError) as exc:
