@@ -36,24 +36,34 @@ def expected(manifest):
 
 def layer(tf, artifact, trainable=False):
     """The SavedModel as a hub.KerasLayer: its __call__ when its author calls it, else its signature;
-    a lone dict output picked with output_key, as the hub docs do for Sequential models."""
+    a lone dict output picked with output_key, as the hub docs do for Sequential models.
+
+    The options come from the manifest and the model's own files, so the model is loaded once, by
+    hub.KerasLayer itself (a load beforehand, only to choose them, doubled the cell's time); hub
+    refuses a model without __call__ or without the signature in its own words."""
     import tensorflow_hub as hub
-    loaded = tf.compat.v2.saved_model.load(artifact.path, tags=artifact.tags)
     options = {"tags": artifact.tags, "trainable": trainable}
     if artifact.call is not None:
-        if not callable(loaded):
-            raise Refused("the restored %s has no __call__, although its author called it" % type(loaded).__name__)
         outputs = artifact.call.output_names if artifact.call.returns == "dict" else None
-    elif artifact.signature not in loaded.signatures:
-        raise Refused("no __call__ and no signature %r to wrap" % artifact.signature)
     else:
         options["signature"] = artifact.signature
         options["signature_outputs_as_dict"] = True
-        outputs = sorted(loaded.signatures[artifact.signature].structured_outputs)
+        outputs = sorted(_signature_outputs(tf, artifact))
     if outputs is not None and len(outputs) == 1:
         options.pop("signature_outputs_as_dict", None)
         options["output_key"] = outputs[0]
     return hub.KerasLayer(artifact.path, **options)
+
+
+def _signature_outputs(tf, artifact):
+    """The signature's output keys: from the model's files, else (files TF alone can read) from a load."""
+    facts = artifact.manifest.model.signatures.get(artifact.signature)
+    if facts is not None:
+        return facts["outputs"]
+    loaded = tf.compat.v2.saved_model.load(artifact.path, tags=artifact.tags)
+    if artifact.signature not in loaded.signatures:
+        raise Refused("no __call__ and no signature %r to wrap" % artifact.signature)
+    return loaded.signatures[artifact.signature].structured_outputs
 
 
 def model_and_input(tf, keras, artifact, hub_layer):
