@@ -34,3 +34,16 @@ def test_the_server_imports_what_a_run_imported_so_the_next_run_starts_with_it(t
         assert said == ["wave imported before the run: False", "wave imported before the run: True"]
     finally:
         servers.stop()
+
+
+def test_warming_tf_in_the_server_starts_no_thread_and_no_tf_runtime():
+    """A fork keeps only the forking thread: the server may build TF's tables, never its runtime."""
+    import pytest
+    pytest.importorskip("tensorflow")
+    from tensorflow.python.eager import context
+    before = len(os.listdir("/proc/self/task"))
+    started = context.context()._context_handle is not None
+    programs._warm()
+    assert len(os.listdir("/proc/self/task")) == before
+    if not started:  # this test process may have run TF already; if not, warming must not start it
+        assert context.context()._context_handle is None
