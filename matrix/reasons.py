@@ -9,7 +9,7 @@ the report's reason-quality check (reports/checks.py) uses it on every cell.
 Stdlib only.
 """
 import re
-from typing import List, Optional
+from typing import List, Optional, Sequence, Tuple
 
 WIDTH = 500
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
@@ -106,6 +106,30 @@ def of_output(printed: str) -> str:
         return of_message(exceptions[0][0], "")
     rest = [l for l in _informative(lines) if not _LOG.match(l)]
     return (rest[-1] if rest else logged or "no output")[:WIDTH]
+
+
+# tempfile's random part of a name (8 of [a-z0-9_]) after a prefix's "-" or "_", inside a temporary folder.
+_RANDOM = re.compile(r"(?<=[-_])[a-z0-9_]{8}(?=[./]|$)")
+_CUT = re.compile(r"(?<![\w/.-])/?([\w/.:-]+)$")
+_IN_TMP = re.compile(r"<tmp>[^\s'\",;)\]]*")
+
+
+def placeless(reason: str, places: Sequence[Tuple[str, str]]) -> str:
+    """The reason with this machine's folders named by what they are ("filepath=<artifact>/model").
+
+    `places` pairs a folder with its name, most specific first. An error message that names the model's
+    folder, the cell's temporary folder or the checkout then reads the same on every machine and in
+    every run (a temporary folder, and what TF makes in it, has a random name), so the same verdict
+    keeps the same reason: in the report's groups, in a diff of two runs and across machines."""
+    for folder, name in places:
+        folder = folder.rstrip("/")
+        if len(folder) > 1:  # TF prints some source paths without their leading "/" ("defined at tmp/x/y.py:17")
+            found = r"(?<![\w/.-])/?%s(?![\w.-])" % re.escape(folder.lstrip("/"))
+            reason = re.sub(found, lambda m: name, reason)
+            cut = _CUT.search(reason)  # a message cut at WIDTH in the middle of the folder's name
+            if cut and "/" in cut.group(1) and len(cut.group(1)) >= 12 and folder.lstrip("/").startswith(cut.group(1)):
+                reason = reason[:cut.start()] + name + "…"
+    return _IN_TMP.sub(lambda m: _RANDOM.sub("*", m.group(0)), reason)
 
 
 def problem(reason: str) -> Optional[str]:

@@ -42,9 +42,10 @@ import sys
 import tempfile
 import time
 import traceback
-from typing import Any, Dict, Optional, Tuple
+from typing import Any, Dict, Optional, Sequence, Tuple
 
 from matrix import programs, protocol, reasons, tensors
+from matrix.cell import ROOT
 from matrix.discovery import KINDS, Plugins
 from matrix.plugin import Refused
 
@@ -105,12 +106,14 @@ def keras_versions(tf: Any) -> str:
     return keras or "none"
 
 
-def failure(exc: BaseException, our_code: Tuple[str, ...]) -> protocol.Failed:
+def failure(exc: BaseException, our_code: Tuple[str, ...],
+            places: Sequence[Tuple[str, str]] = ()) -> protocol.Failed:
     """A refusal by the API under test (fail), or a bug in our own code (error).
 
     Decided by where the exception was raised: the innermost frame in
     TensorFlow, Keras or any library means the API refused; in producers/,
     consumers/ or matrix/ it is a plugin or harness bug. Refused is always a refusal.
+    The reason names the folders in `places` by what they are (reasons.placeless).
     """
     tb = exc.__traceback__
     innermost = None
@@ -119,7 +122,7 @@ def failure(exc: BaseException, our_code: Tuple[str, ...]) -> protocol.Failed:
         tb = tb.tb_next
     ours = innermost is not None and os.path.abspath(innermost).startswith(our_code)
     status = "fail" if isinstance(exc, Refused) or not ours else "error"
-    return protocol.Failed(status, reasons.of_exception(exc),
+    return protocol.Failed(status, reasons.of_message(type(exc).__name__, reasons.placeless(str(exc), places)),
                            "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))[-8000:])
 
 
@@ -154,7 +157,8 @@ def run_request(tf: Any, plugins: Plugins, request: Any) -> Any:
         outputs = module.consume(tf, Artifact(request.artifact))
         return protocol.Outputs(tensors.encode_all(outputs))
     except Exception as exc:  # every failure becomes a reply; only a crash ends the child
-        return failure(exc, plugins.our_code())
+        folder = request.folder if isinstance(request, protocol.ProduceRequest) else request.artifact
+        return failure(exc, plugins.our_code(), [(folder, "<artifact>"), (tempfile.gettempdir(), "<tmp>"), (ROOT, "<repo>")])
 
 
 def child_main(sock: socket.socket, tf: Any, plugins: Plugins) -> None:

@@ -94,3 +94,40 @@ def test_a_program_s_exception_wins_over_the_errors_tf_logs_and_carries_on_from(
             "ConverterError: See console for info.\n")
     assert reasons.of_output(toco) == "Check failed: x == y Unsupported shape"
     assert reasons.of_output("E0000 00:00:1.1 1 a.cc:1] only a logged error\n") == "only a logged error"
+
+
+def test_a_reason_names_the_model_s_folder_the_cell_s_temporary_folder_and_the_checkout_not_this_machine():
+    """The same verdict reads the same on every machine and in every run (temporary names are random)."""
+    from matrix import reasons
+    places = [("/data/store/tf221/keras/dense", "<artifact>"), ("/tmp/matrix-worker-zmqif8tj/artifact-hda1r61i", "<tmp>"),
+              ("/home/ci/savedmodel-matrix", "<repo>")]
+    assert reasons.placeless("ValueError: File format not supported: filepath=/data/store/tf221/keras/dense/model. "
+                             "Keras 3 only", places) == \
+        "ValueError: File format not supported: filepath=<artifact>/model. Keras 3 only"
+    assert reasons.placeless("NotFoundError: /tmp/matrix-worker-zmqif8tj/artifact-hda1r61i/vocab-9rmuns34/vocab.txt; "
+                             "No such file", places) == "NotFoundError: <tmp>/vocab-*/vocab.txt; No such file"
+    # TF names a source file without its leading "/"; a folder is replaced whole, never inside another name
+    assert reasons.placeless("node a (defined at home/ci/savedmodel-matrix/consumers/tf1_session.py:17) in "
+                             "tensorflow/core/framework/ci/savedmodel-matrix2", places) == \
+        "node a (defined at <repo>/consumers/tf1_session.py:17) in tensorflow/core/framework/ci/savedmodel-matrix2"
+
+
+def test_a_failing_cell_s_reason_is_placeless():
+    from matrix import worker
+
+    def refuse():
+        raise ValueError("cannot read /data/store/tf221/keras/dense/model")
+    try:
+        refuse()
+    except ValueError as exc:
+        failed = worker.failure(exc, ("/nowhere/",), [("/data/store/tf221/keras/dense", "<artifact>")])
+    assert (failed.status, failed.reason) == ("fail", "ValueError: cannot read <artifact>/model")
+
+
+def test_a_reason_cut_at_its_width_inside_a_folder_s_name_names_the_folder():
+    from matrix import reasons
+    assert reasons.placeless("use TFSMLayer(/data/store/models/corpus/half_plus_two:cl",
+                             [("/data/store/models/corpus/half_plus_two:classify", "<artifact>")]) == \
+        "use TFSMLayer(<artifact>…"
+    assert reasons.placeless("cannot write /data/store", [("/data/store/models/corpus/x", "<artifact>")]) == \
+        "cannot write /data/store"  # a short path that ends a message is not taken for a cut folder
