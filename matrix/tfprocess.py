@@ -6,6 +6,9 @@ artifact; this side only guards against the worker itself dying or hanging,
 in which case it is killed and started again (one more TF import).
 Each worker gets a temporary folder of its own (TMPDIR), removed when it
 stops or is killed: nothing TF, a plugin or a program writes there outlives it.
+Its name carries this process's pid ("matrix-worker-<pid>-..."): when this
+side is killed too (kill -9 of a run), the next run removes the folders of
+pids that no longer exist (sweep_orphans).
 """
 import os
 import select
@@ -22,6 +25,36 @@ from matrix.cell import ROOT
 
 START_TIMEOUT = 300.0  # importing TF is 3-6 s warm, far more on a cold disk cache
 MARGIN = 60.0          # beyond a cell's own timeout, what the worker may take to kill and reap its child
+
+
+PREFIX = "matrix-worker-"
+_SWEPT = []  # type: List[bool]
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # exists, another user's
+        return True
+    return True
+
+
+def sweep_orphans(folder: Optional[str] = None) -> List[str]:
+    """Remove the worker folders whose owner process is gone (killed with its workers); returns them."""
+    folder = folder or tempfile.gettempdir()
+    removed = []
+    try:
+        names = os.listdir(folder)
+    except OSError:
+        return removed
+    for name in names:
+        pid = name[len(PREFIX):].split("-", 1)[0]
+        if name.startswith(PREFIX) and pid.isdigit() and not _alive(int(pid)):
+            shutil.rmtree(os.path.join(folder, name), ignore_errors=True)
+            removed.append(name)
+    return removed
 
 
 class WorkerDied(Exception):
@@ -81,7 +114,10 @@ class TFProcess(object):
         offset = self._log_size()
         log = open(self.log_path, "ab")
         self._remove_tmp()  # a worker that died on its own: what it left goes before the next one starts
-        self.tmp = tempfile.mkdtemp(prefix="matrix-worker-")
+        if not _SWEPT:
+            _SWEPT.append(True)
+            sweep_orphans()
+        self.tmp = tempfile.mkdtemp(prefix="%s%d-" % (PREFIX, os.getpid()))
         env = dict(os.environ, TMPDIR=self.tmp, PYTHONPATH=os.pathsep.join(
             [ROOT] + [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p]))
         # Its own process group: killing the group also kills its forked children and program servers.
