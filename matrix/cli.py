@@ -54,7 +54,7 @@ def add_run_options(parser: argparse.ArgumentParser) -> None:
                        help="run just this cell (a cell id, repeatable; its artifact need not be the run's)")
     group.add_argument("--run-id", help="record into this run instead of the current one (bisect, repro)")
     group.add_argument("--shard", default="", metavar="I/N", help="run the I-th of N parts of the phase")
-    group.add_argument("--workers", default="auto", help="pytest-xdist workers (default auto: up to 2)")
+    group.add_argument("--workers", default="auto", help="pytest-xdist workers (default auto: one per core, as memory allows)")
     group.add_argument("--cell-timeout", type=float, default=300.0,
                        help="seconds a cell may take before its process is killed (default 300)")
     group.add_argument("--plugins", help="an extra folder with producers/ and consumers/ plugins")
@@ -225,12 +225,37 @@ def run(args: argparse.Namespace, pytest_args: List[str]) -> int:
     return code
 
 
+WORKER_MEMORY = 2 << 30  # a TF worker, its child and its program servers (each imports TF) at their peak
+
+
+def memory_available() -> Optional[int]:
+    """Bytes of memory available to new processes (Linux's MemAvailable), None where unknown."""
+    try:
+        with open("/proc/meminfo") as f:
+            for line in f:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    return None
+
+
+def auto_workers(cells: int, artifacts: int, cpus: Optional[int], memory: Optional[int]) -> int:
+    """One worker per core, as far as memory allows; one for a handful of cells (each worker imports TF,
+    3-6 s). A worker reads whole artifacts, so never more workers than artifacts."""
+    if artifacts < 2 or cells < 24:
+        return 1
+    workers = min(cpus or 1, artifacts)
+    if memory is not None:
+        workers = min(workers, memory // WORKER_MEMORY)
+    return max(1, workers)
+
+
 def _workers(args: argparse.Namespace, plan: Plan) -> int:
-    artifacts = len({p.cell.artifact for p in plan.to_run})
     if args.workers != "auto":
         return int(args.workers)
-    # Each worker imports TF (3-6 s): a handful of cells is faster in one.
-    return 2 if artifacts >= 2 and len(plan.to_run) >= 24 else 1
+    return auto_workers(len(plan.to_run), len({p.cell.artifact for p in plan.to_run}), os.cpu_count(),
+                        memory_available())
 
 
 def _pytest(store: Store, plan: Plan, run_: Any, env_key: str, args: argparse.Namespace,
