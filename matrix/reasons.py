@@ -73,8 +73,10 @@ def of_message(type_name: str, message: str) -> str:
     return ("%s: %s" % (type_name, text) if text else type_name)[:WIDTH]
 
 
-def of_exception(exc: BaseException) -> str:
-    return of_message(type(exc).__name__, str(exc))
+def of_exception(exc: BaseException, places: Sequence[Tuple[str, str]] = ()) -> str:
+    """The exception's reason; the folders in `places` named by what they are (placeless), before the
+    reason is cut to its width."""
+    return of_message(type(exc).__name__, placeless(str(exc), places) if places else str(exc))
 
 
 def of_output(printed: str) -> str:

@@ -28,7 +28,7 @@ MARGIN = 60.0          # beyond a cell's own timeout, what the worker may take t
 
 
 PREFIX = "matrix-worker-"
-_SWEPT = []  # type: List[bool]
+_swept = False  # this process has removed the orphans of killed runs (once is enough)
 
 
 def _alive(pid: int) -> bool:
@@ -114,8 +114,9 @@ class TFProcess(object):
         offset = self._log_size()
         log = open(self.log_path, "ab")
         self._remove_tmp()  # a worker that died on its own: what it left goes before the next one starts
-        if not _SWEPT:
-            _SWEPT.append(True)
+        global _swept
+        if not _swept:
+            _swept = True
             sweep_orphans()
         self.tmp = tempfile.mkdtemp(prefix="%s%d-" % (PREFIX, os.getpid()))
         env = dict(os.environ, TMPDIR=self.tmp, PYTHONPATH=os.pathsep.join(

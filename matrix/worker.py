@@ -122,7 +122,7 @@ def failure(exc: BaseException, our_code: Tuple[str, ...],
         tb = tb.tb_next
     ours = innermost is not None and os.path.abspath(innermost).startswith(our_code)
     status = "fail" if isinstance(exc, Refused) or not ours else "error"
-    return protocol.Failed(status, reasons.of_message(type(exc).__name__, reasons.placeless(str(exc), places)),
+    return protocol.Failed(status, reasons.of_exception(exc, places),
                            "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))[-8000:])
 
 
