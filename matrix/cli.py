@@ -28,7 +28,7 @@ from typing import Any, Dict, List, Optional
 from matrix import keys, records
 from matrix.cell import ERROR, PHASES, STATUSES, Run, Store, now
 from matrix.discovery import Plugins
-from matrix.plan import RERUN_CHOICES, Plan, Selection, parse_shard
+from matrix.plan import RERUN_CHOICES, Plan, Selection, parse_shard, run_artifacts
 
 
 def _names(text: str) -> List[str]:
@@ -194,7 +194,12 @@ def run(args: argparse.Namespace, pytest_args: List[str]) -> int:
     plan = Plan.make(store, plugins, args.phase, args.env, run_, selection, args.rerun, args.shard, env_key)
     label = "%s %s%s" % (args.phase, args.env, " shard " + args.shard if args.shard else "")
     if args.phase == "consume" and not plan.cells:
-        print("%s: the run %s has no artifacts to read: run the produce steps (or begin) first" % (label, run_.run_id))
+        written = run_artifacts(store, run_, args.shard)
+        if not written:
+            print("%s: the run %s has no artifacts to read: run the produce steps (or begin) first" % (label, run_.run_id))
+        else:  # a selection that matches nothing is named, with what the run does have
+            print("%s: none of the run's %d artifacts is selected (--producers, --cases, --consumers, --only); "
+                  "its producers: %s" % (label, len(written), ", ".join(sorted({a.producer for a in written}))))
     print("%s: %d cells, %d reused from earlier runs, %d to run (run %s)" % (
         label, len(plan.cells), len(plan.reused), len(plan.to_run), run_.run_id), flush=True)
     reused_file = store.results_file(run_, args.phase, args.env, "reused", args.shard)
