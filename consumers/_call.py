@@ -6,6 +6,7 @@ tensors positionally, one dict by input name, or one list in input order; what
 comes back is named as the author's call names it: a dict by its keys, a list by
 the author's output names in order, a lone tensor by its one name.
 """
+from matrix import tensors
 from matrix.plugin import Refused
 
 
@@ -48,4 +49,11 @@ def named(result, artifact, to_numpy):
 def signature_call(tf, function, artifact):
     """A signature function (keyword arguments only) on the artifact's inputs; outputs by key."""
     outputs = function(**{k: tf.constant(v) for k, v in artifact.inputs.items()})
-    return {name: value.numpy() for name, value in outputs.items()}
+    return {name: to_numpy(value) for name, value in outputs.items()}
+
+
+def to_numpy(value):
+    """One output as numpy: a tensor's value, a sparse output (SparseTensor, SparseTensorValue) densified."""
+    if all(hasattr(value, a) for a in ("indices", "values", "dense_shape")):
+        return tensors.densify(value.indices, value.values, value.dense_shape)
+    return value.numpy() if hasattr(value, "numpy") else value

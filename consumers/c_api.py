@@ -12,6 +12,7 @@ import os
 
 import numpy as np
 
+from matrix import tensors
 from matrix.plugin import Refused, needs_signature
 
 API = "C API TF_LoadSessionFromSavedModel + TF_SessionRun (libtensorflow in the wheel, ctypes)"
@@ -56,10 +57,18 @@ def consume(tf, artifact):
         if name not in signature.inputs:
             raise Refused("input %r not in signature %r" % (name, artifact.signature))
     feeds = [(signature.inputs[k].name, v) for k, v in artifact.inputs.items()]
-    fetches = [(k, info.name) for k, info in signature.outputs.items()]
-    values = c.run(session, graph, feeds, [t for _, t in fetches])
+    fetches = []  # (output key, tensor names): a sparse output is fetched as its three tensors
+    for key, info in signature.outputs.items():
+        sparse = info.coo_sparse
+        fetches.append((key, [sparse.indices_tensor_name, sparse.values_tensor_name, sparse.dense_shape_tensor_name]
+                        if info.WhichOneof("encoding") == "coo_sparse" else [info.name]))
+    values = iter(c.run(session, graph, feeds, [t for _, names in fetches for t in names]))
     c.close(session)
-    return {k: v for (k, _), v in zip(fetches, values)}
+    out = {}
+    for key, names in fetches:
+        got = [next(values) for _ in names]
+        out[key] = tensors.densify(*got) if len(got) == 3 else got[0]
+    return out
 
 
 class CAPI(object):

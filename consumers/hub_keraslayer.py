@@ -4,7 +4,7 @@ import numpy as np
 from consumers import _call
 from matrix.plugin import Refused, executing_eagerly, keras2, needs_saved_model
 
-API = "hub.KerasLayer in a Keras 2 model (Sequential for one tensor)"
+API = "hub.KerasLayer in a Keras 2 model (Sequential for one tensor, functional for several outputs)"
 
 
 def available(tf):
@@ -67,9 +67,15 @@ def _signature_outputs(tf, artifact):
 
 
 def model_and_input(tf, keras, artifact, hub_layer):
-    """(Keras model, its input): a Sequential model for one tensor, else the layer itself on the author's argument."""
+    """(Keras model, its input): a Sequential model for one tensor in and out; a functional model for a
+    signature's several outputs (a Sequential model refuses a layer with more than one, as the hub docs
+    say); else the layer itself on the author's argument."""
     if artifact.call is None:
-        return keras.Sequential([hub_layer]), tf.constant(next(iter(artifact.inputs.values())))
+        value = tf.constant(next(iter(artifact.inputs.values())))
+        if len(_signature_outputs(tf, artifact)) > 1 and value.shape.rank:
+            given = keras.Input(shape=value.shape[1:], dtype=value.dtype)
+            return keras.Model(given, hub_layer(given)), value
+        return keras.Sequential([hub_layer]), value
     [argument] = _call.arguments(artifact, tf.constant)
     if isinstance(argument, (dict, list)):
         return hub_layer, argument
@@ -79,8 +85,8 @@ def model_and_input(tf, keras, artifact, hub_layer):
 def outputs_of(artifact, result):
     if artifact.call is None:
         if isinstance(result, dict):
-            return {k: np.asarray(v) for k, v in result.items()}
-        return artifact.single_output(np.asarray(result))
+            return {k: _call.to_numpy(v) for k, v in result.items()}
+        return artifact.single_output(_call.to_numpy(result))
     if not isinstance(result, dict) and len(artifact.call.output_names) == 1:
         return {artifact.call.output_names[0]: np.asarray(result)}  # output_key picked the lone output
     return _call.named(result, artifact, np.asarray)

@@ -15,7 +15,11 @@ def available(tf):
         return "hub.load needs TF 2 behaviour"
 
 
-applies = needs_saved_model
+def applies(manifest):
+    reason = needs_saved_model(manifest)
+    if not reason and manifest.call is None and manifest.signature is None:
+        reason = "the artifact has no signature, and no call of its own is known: nothing to call"
+    return reason
 
 
 def expected(manifest):
@@ -26,7 +30,7 @@ def consume(tf, artifact):
     import tensorflow_hub as hub
     loaded = hub.load(artifact.path, tags=artifact.tags)
     if artifact.call is not None:
-        return _call.named(_call.call(loaded, artifact, tf.constant), artifact, lambda t: t.numpy())
+        return _call.named(_call.call(loaded, artifact, tf.constant), artifact, _call.to_numpy)
     if artifact.signature not in loaded.signatures:
         raise Refused("no __call__ and no signature %r (has %s)" % (
             artifact.signature, ", ".join(sorted(loaded.signatures.keys())) or "none"))

@@ -3,8 +3,7 @@
 The endpoint is the signature, so it is called as a signature is: one input as a
 tensor; several as the dict TFSMLayer documents (which its call passes
 positionally, keras-team/keras#20813: a known failure)."""
-import numpy as np
-
+from consumers._call import to_numpy
 from matrix.plugin import keras3, needs_signature
 
 API = "Keras 3 keras.layers.TFSMLayer(call_endpoint=signature)"
@@ -26,7 +25,7 @@ def consume(tf, artifact):
         inputs = artifact.inputs
         result = layer(next(iter(inputs.values())) if len(inputs) == 1 else dict(inputs))
         if isinstance(result, dict):
-            return {k: np.asarray(v) for k, v in result.items()}
-        return artifact.single_output(np.asarray(result))
+            return {k: to_numpy(v) for k, v in result.items()}
+        return artifact.single_output(to_numpy(result))
     finally:
         keras.backend.clear_session()

@@ -36,5 +36,11 @@ def consume(tf, artifact):
         artifact.signature, "--inputs", ";".join(feeds), "--outdir", outdir], output=os.path.join(work, "printed.txt"))
     if code != 0:
         raise Refused("saved_model_cli exited %d: %s" % (code, reasons.of_output(printed)))
-    return {os.path.basename(p)[:-4]: tensors.load_npy(p)
-            for p in glob.glob(os.path.join(outdir, "*.npy"))}
+    return {os.path.basename(p)[:-4]: _read(tf, p) for p in glob.glob(os.path.join(outdir, "*.npy"))}
+
+
+def _read(tf, path):
+    array = tensors.load_npy(path)
+    if array.dtype.kind == "V" and array.dtype.itemsize == 2:  # the CLI's np.save of a bfloat16: raw 2-byte values
+        array = array.view(tf.bfloat16.as_numpy_dtype)
+    return array

@@ -1,4 +1,5 @@
 """tf.compat.v1.saved_model.load into a Session, run through the signature's tensor names (TF Serving's way)."""
+from consumers._call import to_numpy
 from matrix.plugin import Refused, needs_signature
 
 API = "tf.compat.v1.saved_model.load + Session.run(signature tensors)"
@@ -20,5 +21,7 @@ def consume(tf, artifact):
                 artifact.signature, ", ".join(sorted(meta_graph.signature_def)) or "none"))
         signature = meta_graph.signature_def[artifact.signature]
         feed = {signature.inputs[name].name: value for name, value in artifact.inputs.items()}
-        fetch = {name: info.name for name, info in signature.outputs.items()}
-        return sess.run(fetch, feed)
+        # by the signature's tensor names; a sparse output is the SparseTensor of its three tensors
+        fetch = {name: tf.compat.v1.saved_model.utils.get_tensor_from_tensor_info(info, graph)
+                 for name, info in signature.outputs.items()}
+        return {name: to_numpy(value) for name, value in sess.run(fetch, feed).items()}

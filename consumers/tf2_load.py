@@ -1,4 +1,5 @@
 """tf.saved_model.load and a call of the serving signature (the TF2 guides' way)."""
+from consumers._call import to_numpy
 from matrix.plugin import Refused, needs_signature, needs_tf2_load, tf2_saved_model
 
 API = "tf.saved_model.load + .signatures[...]"
@@ -16,4 +17,4 @@ def consume(tf, artifact):
         raise Refused("signature %r not among the loaded signatures (%s)" % (
             artifact.signature, ", ".join(sorted(loaded.signatures.keys())) or "none"))
     outputs = loaded.signatures[artifact.signature](**{k: tf.constant(v) for k, v in artifact.inputs.items()})
-    return {name: value.numpy() for name, value in outputs.items()}
+    return {name: to_numpy(value) for name, value in outputs.items()}

@@ -29,7 +29,7 @@ def consume(tf, artifact):
         raise Refused("the restored %s has no __call__%s (signatures only: %s)" % (
             type(loaded).__name__, "" if artifact.call is None else " although its author called it",
             ", ".join(sorted(loaded.signatures.keys())) or "none"))
-    outputs = _call.named(_call.call(loaded, artifact, tf.constant), artifact, lambda t: t.numpy())
+    outputs = _call.named(_call.call(loaded, artifact, tf.constant), artifact, _call.to_numpy)
     for variable in restored_variables(tf, loaded):
         outputs["variable:" + variable.name.split(":")[0]] = variable.numpy()
     for i, loss in enumerate(getattr(loaded, "regularization_losses", None) or []):

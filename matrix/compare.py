@@ -11,6 +11,7 @@ from typing import Dict, NamedTuple, Optional
 
 import numpy as np
 
+from matrix import tensors
 from matrix.manifest import Golden
 
 RTOL = Golden.rtol
@@ -34,30 +35,33 @@ def compare(golden: Dict[str, np.ndarray], actual: Dict[str, np.ndarray], atol: 
         return Mismatch("missing", "outputs missing: %s (consumer returned %s)" % (
             ", ".join(missing), ", ".join(sorted(actual)) or "nothing"))
     for name in sorted(golden):
-        problem = _compare_one(np.asarray(golden[name]), np.asarray(actual[name]), atol, rtol)
+        problem = _compare_one(np.asanyarray(golden[name]), np.asanyarray(actual[name]), atol, rtol)
         if problem:
             return Mismatch(problem.kind, "%s: %s" % (name, problem.text))
     return None
 
 
-def _dtype_name(array: np.ndarray) -> str:
-    return "string" if array.dtype.kind in "SUO" else array.dtype.name
 
 
 def _compare_one(golden: np.ndarray, actual: np.ndarray, atol: float, rtol: float) -> Optional[Mismatch]:
-    if _dtype_name(golden) != _dtype_name(actual):
-        return Mismatch("dtype", "dtype %s, golden %s" % (_dtype_name(actual), _dtype_name(golden)))
+    if tensors.dtype_name(golden) != tensors.dtype_name(actual):
+        return Mismatch("dtype", "dtype %s, golden %s" % (tensors.dtype_name(actual), tensors.dtype_name(golden)))
     if golden.shape != actual.shape:
         return Mismatch("shape", "shape %s, golden %s" % (list(actual.shape), list(golden.shape)))
-    if golden.dtype.kind == "f":
+    if golden.dtype.kind in "fc":  # floats and complex floats: within the tolerance
         close = np.isclose(actual, golden, rtol=rtol, atol=atol, equal_nan=True)
     else:
         close = np.asarray(actual == golden)
     if not np.all(close):
         bad = int(np.size(close) - np.count_nonzero(close))
         first = tuple(int(i) for i in np.argwhere(~np.asarray(close).reshape(golden.shape))[0]) if golden.ndim else ()
-        return Mismatch("float values" if golden.dtype.kind == "f" else "values",
+        return Mismatch("float values" if golden.dtype.kind in "fc" else "values",
                         "%d of %d values differ; at %s got %r, golden %r" % (
-                            bad, golden.size, list(first), actual[first].tolist() if first else actual.tolist(),
-                            golden[first].tolist() if first else golden.tolist()))
+                            bad, golden.size, list(first), _value(actual, first), _value(golden, first)))
     return None
+
+
+def _value(array: np.ndarray, at: tuple) -> object:
+    """One value as plain Python (an object array's element is a bytes, with no tolist)."""
+    value = np.asarray(array)[at] if at else np.asarray(array)
+    return value.tolist() if hasattr(value, "tolist") else value
