@@ -52,6 +52,8 @@ class Golden:
     by: str = ""                  # one line for the report: "computed by the producer in TF 2.15.1"
     atol: float = 1e-6
     rtol: float = 1e-5
+    # outputs not compared: two loads of the model gave different values (random ops), name -> how
+    varies: Dict[str, str] = field(default_factory=dict)
 
 
 @dataclass

@@ -16,7 +16,7 @@ from typing import Any, Dict, List, Tuple
 
 from matrix.cell import STATUSES, Run, now
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3  # 3: a reference record says which outputs vary from one load to the next
 
 
 @dataclass
@@ -104,6 +104,7 @@ class ReferenceRecord:
     detail: str = ""
     api: str = ""               # the load API whose outputs these are
     outputs: Dict[str, Any] = field(default_factory=dict)  # name -> tensor JSON, when it passed
+    varies: Dict[str, Any] = field(default_factory=dict)   # name -> how two loads' values of it differed
     seconds: float = 0.0
     finished: str = ""
     key: str = ""

@@ -10,7 +10,9 @@ are chosen from the run's records by one rule:
   2. else the oldest env at or above the writer's version that loads the model;
   3. else the newest env that loads it.
 The manifest then says which TF and which load API recorded them ("recorded by
-TF 2.15.1 via tf.compat.v1.saved_model.load + Session.run"). A model no env
+TF 2.15.1 via tf.compat.v1.saved_model.load + Session.run"). The reference loads
+the model twice: an output the two loads disagree on (random ops) gets no golden
+value, and the manifest names it (Golden.varies). A model no env
 loads keeps no golden values ("no reference: no TF version here loads it"), and
 its cells stay not-pass with their real reasons. Stdlib only.
 """
@@ -63,10 +65,14 @@ def settle(store: Store, run: Run) -> int:
         if not needs(manifest):
             continue
         chosen, why = choose(manifest.tf, list(per_env.values()))
-        outputs = chosen["outputs"] if chosen else {}
+        varies = dict(chosen.get("varies") or {}) if chosen else {}
+        # an output two loads disagree on has no golden value: it is left out, and the manifest says why
+        outputs = {k: v for k, v in chosen["outputs"].items() if k not in varies} if chosen else {}
         by = ("recorded by TF %s via %s (%s)" % (chosen["tf"], chosen["api"], why)) if chosen else why
-        if manifest.outputs != outputs or manifest.golden.by != by:
-            manifest.outputs, manifest.golden.by = outputs, by
+        if varies:
+            by += "; not compared, as they vary from one load to the next: %s" % ", ".join(sorted(varies))
+        if manifest.outputs != outputs or manifest.golden.by != by or manifest.golden.varies != varies:
+            manifest.outputs, manifest.golden.by, manifest.golden.varies = outputs, by, varies
             manifest.write(folder)
             changed += 1
     return changed

@@ -173,6 +173,7 @@ class Session(object):
     def reference(self, cell: Cell, key: str, manifest: Optional[Manifest], unreadable: str = "") -> Dict[str, Any]:
         started = time.time()
         verdict, api, outputs = Verdict(ERROR, "unreadable manifest: %s" % unreadable), "", {}  # type: Any
+        varies = {}  # type: Dict[str, str]
         if manifest is not None:
             try:
                 hello = self._hello()
@@ -192,6 +193,7 @@ class Session(object):
                 reply = self._ask(protocol.ConsumeRequest(name, self.store.artifact_dir(cell.artifact), self.timeout))
                 if isinstance(reply, protocol.Outputs):
                     verdict, api, outputs = Verdict(PASS), module.API, reply.outputs
+                    varies = self._varies(name, cell, outputs, manifest)
                     break
                 failures.append("%s: %s" % (module.API, reply.reason))
                 verdict = Verdict(reply.status if reply.status in RERUN else FAIL, "; ".join(failures), reply.detail)
@@ -199,8 +201,23 @@ class Session(object):
             run_id=self.matrix_run.run_id, cell=cell.id, producer=cell.artifact.producer, case=cell.artifact.case,
             artifact=str(cell.artifact), env=self.env, tf=self.versions["tf"], python=self.versions["python"],
             status=verdict.status, reason=verdict.reason, detail=verdict.detail, api=api, outputs=outputs,
-            seconds=round(time.time() - started, 3), finished=now(), key=key)
+            varies=varies, seconds=round(time.time() - started, 3), finished=now(), key=key)
         return self._record(cell, record)
+
+    def _varies(self, consumer: str, cell: Cell, outputs: Dict[str, Any], manifest: Manifest) -> Dict[str, str]:
+        """The outputs a second, fresh load of the model gives other values for (random ops): golden values
+        nothing can match. A model whose state changes per call still gives its first call's values again."""
+        again = self._ask(protocol.ConsumeRequest(consumer, self.store.artifact_dir(cell.artifact), self.timeout))
+        if not isinstance(again, protocol.Outputs):
+            return {}
+        first, second = tensors.decode_all(outputs), tensors.decode_all(again.outputs)
+        out = {}
+        for name in sorted(first):
+            problem = compare.compare({name: first[name]}, {name: second[name]} if name in second else {},
+                                      atol=manifest.golden.atol, rtol=manifest.golden.rtol)
+            if problem:
+                out[name] = "two loads gave different values (%s)" % problem.text
+        return out
 
     def _record(self, cell: Cell, record: Any) -> Dict[str, Any]:
         data = records.to_json(record)
@@ -216,6 +233,9 @@ def not_applicable(module: Any, manifest: Manifest, allow_model_code: bool) -> O
     reason = applies(manifest) if applies else None
     if not reason and manifest.no_inputs and getattr(module, "FEEDS", True):
         reason = manifest.no_inputs  # it calls the model, and there is nothing honest to feed it
+    if not reason and manifest.golden.varies and not golden_of(module, manifest):
+        reason = ("every output varies from one load to the next (random ops): no golden value to compare with; "
+                  "give expected outputs in a spec if the model can be made deterministic")
     if not reason and manifest.env == "models" and getattr(module, "RUNS_MODEL_CODE", False) and not allow_model_code:
         reason = ("it may run Python code stored in the model (Keras Lambda layers): "
                   "run with --allow-model-code to let it read your models")

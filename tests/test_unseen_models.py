@@ -1,0 +1,87 @@
+"""Models nobody planned for, read as a team's own models (--models): each gets the verdict a user of
+each API would get, never one the harness's own inputs, calls or records caused.
+
+The models are written here, in a subprocess with this environment's TF: a signature with two outputs,
+one whose outputs are random, one with a sparse (COO) output, one that uses its int input as ids into a
+table of two rows, one with a complex output; and beside them a model whose spec is not JSON."""
+import os
+import subprocess
+import sys
+import textwrap
+
+import pytest
+
+pytestmark = pytest.mark.tf
+CONSUMERS = "tf1_session,tf2_load,c_api,hub_keraslayer,saved_model_cli"
+
+WRITE = textwrap.dedent('''
+    import os, sys
+    import tensorflow as tf
+    out = sys.argv[1]
+
+    def save(name, fn, spec):
+        module = tf.Module()
+        module.f = tf.function(fn, input_signature=[spec])
+        tf.saved_model.save(module, os.path.join(out, name), signatures=module.f)
+
+    save("two_outputs", lambda x: {"double": x * 2.0, "plus_one": x + 1.0}, tf.TensorSpec([None, 3], tf.float32))
+    save("random", lambda x: {"noisy": x + tf.random.uniform(tf.shape(x))}, tf.TensorSpec([None, 3], tf.float32))
+    save("ids_into_two_rows", lambda ids: {"rows": tf.gather(tf.constant([[1.0, 2.0], [3.0, 4.0]]), ids)},
+         tf.TensorSpec([None], tf.int64))
+    save("complex_output", lambda x: {"z": tf.complex(x, x * 2.0)}, tf.TensorSpec([None], tf.float32))
+    save("bad_spec", lambda x: {"y": x * 3.0}, tf.TensorSpec([None], tf.float32))
+    with open(os.path.join(out, "bad_spec", "savedmodel-matrix.json"), "w") as f:
+        f.write('{"calls": [')
+
+    v1 = tf.compat.v1
+    with tf.Graph().as_default() as graph, v1.Session(graph=graph) as sess:
+        x = v1.placeholder(tf.float32, [None, 3], name="x")
+        sparse = tf.sparse.from_dense(tf.nn.relu(x))  # only the positive entries
+        info = v1.saved_model.utils.build_tensor_info
+        builder = v1.saved_model.builder.SavedModelBuilder(os.path.join(out, "sparse_output"))
+        builder.add_meta_graph_and_variables(sess, ["serve"], signature_def_map={
+            "serving_default": v1.saved_model.signature_def_utils.build_signature_def(
+                {"x": info(x)}, {"positive": info(sparse)}, "tensorflow/serving/predict")})
+        builder.save()
+''')
+
+
+@pytest.fixture(scope="module")
+def unseen(tmp_path_factory):
+    models = str(tmp_path_factory.mktemp("unseen") / "models")
+    done = subprocess.run([sys.executable, "-c", WRITE, models], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                          universal_newlines=True)
+    assert done.returncode == 0, done.stdout[-3000:]
+    return models
+
+
+def test_unseen_models_get_the_verdicts_their_users_would(grid, unseen):
+    began = grid.begin("--models", unseen)
+    assert began.returncode == 0, began.stdout
+    grid.run("produce", consumers=CONSUMERS, workers=1, extra_plugins=False)  # the reference cells
+    grid.run("consume", consumers=CONSUMERS, workers=2, extra_plugins=False)
+    cells = {(c["case"].split(":")[0], c["consumer"]): c for c in grid.cells()}
+    assert [c for c in cells.values() if c["status"] in ("error", "crash", "timeout")] == [], grid.last_output[-3000:]
+
+    def status(model, consumer):
+        return cells[(model, consumer)]["status"]
+
+    # a bad spec is that model's one red line, naming the file; the models beside it are read
+    produced = {r["case"]: r for r in grid.records(kind="produce") if r.get("producer_env") == "models"}
+    assert produced["bad_spec"]["status"] == "fail" and "savedmodel-matrix.json" in produced["bad_spec"]["reason"]
+    assert not [key for key in cells if key[0] == "bad_spec"]
+
+    # several outputs: hub.KerasLayer in a functional model (a Sequential one takes one output)
+    assert status("two_outputs", "hub_keraslayer") == "pass", cells[("two_outputs", "hub_keraslayer")]
+    # int inputs are synthesized as 0 and 1: valid ids into a table of two rows
+    assert all(status("ids_into_two_rows", k) == "pass" for k in CONSUMERS.split(",") if k != "hub_keraslayer")
+    # a complex output is recorded and compared like any other
+    assert status("complex_output", "tf2_load") == "pass" and status("complex_output", "tf1_session") == "pass"
+    # a sparse output is compared as the dense tensor it stands for, through every API that can fetch it
+    for consumer in ("tf1_session", "tf2_load", "c_api"):
+        assert status("sparse_output", consumer) == "pass", cells[("sparse_output", consumer)]
+    # outputs two loads disagree on have no golden value: nothing to compare is never a pass, nor a fail
+    reference = [r for r in grid.records(kind="reference") if r["case"].startswith("random")]
+    assert reference and all(r["varies"] == {} or "noisy" in r["varies"] for r in reference)
+    assert {status("random", k) for k in CONSUMERS.split(",")} == {"not_applicable"}
+    assert "varies from one load to the next" in cells[("random", "tf2_load")]["reason"]
