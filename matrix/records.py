@@ -11,12 +11,13 @@ is recorded again with `reused_from` naming the run that computed it.
 """
 import json
 import os
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import MISSING, asdict, dataclass, field, fields
 from typing import Any, Dict, List, Tuple
 
 from matrix.cell import STATUSES, Run, now
 
 SCHEMA_VERSION = 3  # 3: a reference record says which outputs vary from one load to the next
+OLDEST_READABLE = 2  # records of schema 2 read as 3 (upgrade)
 
 
 @dataclass
@@ -165,6 +166,22 @@ def append(path: str, record: Any) -> None:
         f.write(json.dumps(data, sort_keys=True) + "\n")
 
 
+def upgrade(record: Dict[str, Any]) -> Dict[str, Any]:
+    """A record of an older schema this harness can still read, as the current schema: the fields added
+    since take their defaults (schema 2 had no reference `varies`: nothing was found to vary). So a diff
+    across a harness upgrade reads both runs; cache keys hold the schema, so no old verdict is reused."""
+    kind, schema = record.get("kind"), record.get("schema")
+    if kind not in KINDS or not isinstance(schema, int) or not OLDEST_READABLE <= schema < SCHEMA_VERSION:
+        return record
+    out = dict(record, schema=SCHEMA_VERSION)
+    for f in fields(KINDS[kind]):
+        if f.name not in out and f.default is not MISSING:
+            out[f.name] = f.default
+        elif f.name not in out and f.default_factory is not MISSING:  # type: ignore[misc]
+            out[f.name] = f.default_factory()  # type: ignore[misc]
+    return out
+
+
 def read_folder(folder: str, prefix: str = "") -> Tuple[List[Dict[str, Any]], List[str]]:
     """(valid records, one line per invalid or unreadable line) from every <prefix>*.jsonl file in `folder`."""
     good, bad = [], []  # type: Tuple[List[Dict[str, Any]], List[str]]
@@ -183,6 +200,7 @@ def read_folder(folder: str, prefix: str = "") -> Tuple[List[Dict[str, Any]], Li
                 except ValueError as exc:
                     bad.append("%s: not JSON (%s)" % (where, exc))  # e.g. the last line of a killed writer
                     continue
+                record = upgrade(record) if isinstance(record, dict) else record
                 problems = validate(record) if isinstance(record, dict) else ["not an object"]
                 if problems:
                     bad.append("%s: %s" % (where, "; ".join(problems)))

@@ -47,3 +47,21 @@ def test_records_are_checked_against_one_printable_schema():
     assert records.validate(good) == []
     assert records.validate(dict(good, status="maybe")) == ["status 'maybe' is not one of " + ", ".join(STATUSES)]
     assert records.validate(dict(good, extra=1)) == ["unknown fields extra"]
+
+
+def test_a_record_of_the_previous_schema_is_read_as_the_current_one(tmp_path):
+    """A diff across a harness upgrade reads both runs: fields added since take their defaults."""
+    current = records.to_json(records.ReferenceRecord(
+        run_id="r", cell="reference-models/corpus/x@tf221", producer="corpus", case="x", artifact="models/corpus/x",
+        env="tf221", tf="2.21.0", python="3.13", status="pass"))
+    old = {k: v for k, v in current.items() if k != "varies"}
+    old["schema"] = 2
+    (tmp_path / "produce-tf221-gw0.jsonl").write_text(json_lines([old, dict(old, schema=1)]))
+    good, bad = records.read_folder(str(tmp_path))
+    assert good == [current]
+    assert bad == ["produce-tf221-gw0.jsonl:2: schema 1, expected %d; missing field 'varies'" % records.SCHEMA_VERSION]
+
+
+def json_lines(items):
+    import json
+    return "".join(json.dumps(item) + "\n" for item in items)
