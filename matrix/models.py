@@ -42,7 +42,11 @@ from matrix.manifest import MANIFEST_SCHEMA, Golden, Manifest, read_model_facts
 ENV = "models"
 LOADS_WITH = ("tf1_session", "tf2_load", "saved_model_cli")  # TF Serving's loader, TF2's and the CLI: what any SavedModel documents
 SPEC = "savedmodel-matrix.json"
-SYNTH_BATCH = 2
+SYNTH_BATCH = 2     # an unknown batch dimension, and any unknown dimension of a tensor of rank 1 or 2
+# an unknown inner dimension of a tensor of rank 3 or more (an image's height and width, a sequence's
+# length): a conv net's strides and pools make 2x2 images fail with "negative output size", a
+# failure of the harness's inputs, not of the load API; 32 passes a stride of 32 and stays small
+SYNTH_SPATIAL = 32
 INTERNAL = ("__saved_model_init_op", "__saved_model_train_op")  # TF's own entries, not signatures to call
 NUMERIC = ("float16", "bfloat16", "float32", "float64", "int8", "int16", "int32", "int64", "uint8", "uint16",
            "uint32", "uint64")
@@ -225,7 +229,8 @@ def synthesize(name: str, spec: Dict[str, Any], method: str) -> Tuple[Optional[D
         return None, "input %r is bfloat16, which numpy (and so every feed here) cannot hold" % name
     if dtype not in NUMERIC + ("bool",):
         return None, "input %r is %s" % (name, dtype)
-    dims = [SYNTH_BATCH if d is None else d for d in shape]
+    dims = [d if d is not None else SYNTH_BATCH if i == 0 or len(shape) < 3 else SYNTH_SPATIAL
+            for i, d in enumerate(shape)]
     count = 1
     for d in dims:
         count *= d
@@ -393,7 +398,8 @@ def _manifest(model: str, producer: str, case: str, saved: Any, tags: List[str],
                 break
             inputs[name] = value
         else:
-            notes.append("inputs synthesized from the signature (unknown dimensions %d)" % SYNTH_BATCH)
+            notes.append("inputs synthesized from the signature (unknown batch dimensions %d, unknown inner "
+                         "dimensions of rank-3+ tensors %d)" % (SYNTH_BATCH, SYNTH_SPATIAL))
     return Manifest(
         producer=producer, api="written by TF %s" % (facts.tensorflow_version or "unknown"), case=case, env=ENV,
         tags=tags, signature=signature, inputs=inputs, outputs=outputs if golden.source == "spec" else {},

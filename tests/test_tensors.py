@@ -49,6 +49,13 @@ def test_synthesized_ints_are_valid_ids_into_any_table_of_two_rows():
     assert not why and set(value["values"]) == {0, 1} and value["shape"] == [2, 3]
 
 
+def test_an_image_of_unknown_size_is_synthesized_big_enough_for_a_conv_net():
+    value, _ = models.synthesize("images", {"dtype": "float32", "shape": [None, None, None, 3]}, "")
+    assert value["shape"] == [2, 32, 32, 3]
+    value, _ = models.synthesize("ids", {"dtype": "int32", "shape": [None, None]}, "")
+    assert value["shape"] == [2, 2]
+
+
 def test_bfloat16_inputs_are_not_fed_as_float32():
     value, why = models.synthesize("x", {"dtype": "bfloat16", "shape": [2]}, "tensorflow/serving/predict")
     assert value is None and "bfloat16" in why

@@ -3,7 +3,7 @@ each API would get, never one the harness's own inputs, calls or records caused.
 
 The models are written here, in a subprocess with this environment's TF: a signature with two outputs,
 one whose outputs are random, one with a sparse (COO) output, one that uses its int input as ids into a
-table of two rows, one with a complex output; and beside them a model whose spec is not JSON."""
+table of two rows, a conv net on images of any size, one with a complex output; and beside them a model whose spec is not JSON."""
 import os
 import subprocess
 import sys
@@ -28,6 +28,14 @@ WRITE = textwrap.dedent('''
     save("random", lambda x: {"noisy": x + tf.random.uniform(tf.shape(x))}, tf.TensorSpec([None, 3], tf.float32))
     save("ids_into_two_rows", lambda ids: {"rows": tf.gather(tf.constant([[1.0, 2.0], [3.0, 4.0]]), ids)},
          tf.TensorSpec([None], tf.int64))
+    kernel = tf.ones([3, 3, 3, 3]) * 0.1
+
+    def convnet(images):  # three valid 3x3 convolutions of stride 2: a 2x2 image is too small
+        for _ in range(3):
+            images = tf.nn.conv2d(images, kernel, strides=2, padding="VALID")
+        return {"pooled": tf.reduce_mean(images, axis=[1, 2])}
+
+    save("convnet_any_size", convnet, tf.TensorSpec([None, None, None, 3], tf.float32))
     save("complex_output", lambda x: {"z": tf.complex(x, x * 2.0)}, tf.TensorSpec([None], tf.float32))
     save("bad_spec", lambda x: {"y": x * 3.0}, tf.TensorSpec([None], tf.float32))
     with open(os.path.join(out, "bad_spec", "savedmodel-matrix.json"), "w") as f:
@@ -75,6 +83,8 @@ def test_unseen_models_get_the_verdicts_their_users_would(grid, unseen):
     assert status("two_outputs", "hub_keraslayer") == "pass", cells[("two_outputs", "hub_keraslayer")]
     # int inputs are synthesized as 0 and 1: valid ids into a table of two rows
     assert all(status("ids_into_two_rows", k) == "pass" for k in CONSUMERS.split(",") if k != "hub_keraslayer")
+    # an image of unknown size is fed at 32x32, enough for a conv net's strides
+    assert status("convnet_any_size", "tf2_load") == "pass", cells[("convnet_any_size", "tf2_load")]
     # a complex output is recorded and compared like any other
     assert status("complex_output", "tf2_load") == "pass" and status("complex_output", "tf1_session") == "pass"
     # a sparse output is compared as the dense tensor it stands for, through every API that can fetch it
