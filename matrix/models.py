@@ -242,7 +242,9 @@ def synthesize(name: str, spec: Dict[str, Any], method: str) -> Tuple[Optional[D
         # as masks and as sizes; larger values made the harness's own inputs fail on small tables
         values = [(i + seed) % 2 for i in range(count)]
     else:
-        values = [round(((i * 37 + seed) % 21) / 10.0 - 1.0, 1) for i in range(count)]  # in [-1, 1], exact in float16
+        # in [0, 1.9]: non-negative, as pixel values and logs want, and valid ids (0, 1) once cast to int,
+        # as a Keras Embedding does with the float32 input a Sequential model declares by default
+        values = [round(((i * 37 + seed) % 20) / 10.0, 1) for i in range(count)]
     return {"dtype": dtype, "shape": dims, "values": values}, ""
 
 

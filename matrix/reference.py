@@ -12,9 +12,9 @@ are chosen from the run's records by one rule:
 The manifest then says which TF and which load API recorded them ("recorded by
 TF 2.15.1 via tf.compat.v1.saved_model.load + Session.run"). The reference loads
 the model twice: an output the two loads disagree on (random ops) gets no golden
-value, and the manifest names it (Golden.varies). A model no env
-loads keeps no golden values ("no reference: no TF version here loads it"), and
-its cells stay not-pass with their real reasons. Stdlib only.
+value, and the manifest names it (Golden.varies). A model no env loads and runs
+keeps no golden values ("no reference: no TF version here loaded and ran it on
+these inputs"), and its cells stay not-pass with their real reasons. Stdlib only.
 """
 from typing import Any, Dict, List, Optional, Tuple
 
@@ -23,7 +23,7 @@ from matrix.cell import PASS, ArtifactId, Run, Store
 from matrix.manifest import Manifest, ManifestError
 
 APIS = ("tf1_session", "tf2_load")  # consumer plugins whose outputs become the golden values, in order
-NO_REFERENCE = "no reference: no TF version here loads it"
+NO_REFERENCE = "no reference: no TF version here loaded and ran it on these inputs"
 
 
 def needs(manifest: Manifest) -> bool:
