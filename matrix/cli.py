@@ -119,6 +119,25 @@ def main(argv: Optional[List[str]] = None) -> int:
     except ValueError as exc:
         print("error: %s" % exc, file=sys.stderr)
         return 2
+    except OSError as exc:  # an unwritable store, a missing folder: one line naming the path
+        print("error: %s: %s" % (exc.filename or "", exc.strerror or exc), file=sys.stderr)
+        return 2
+
+
+def _check_options(args: argparse.Namespace, plugins: Plugins, store: Store, run_: Run) -> None:
+    """A typo in a name or a number is an error naming what exists, not an empty or odd run."""
+    if args.workers != "auto" and not (args.workers.isdigit() and int(args.workers) >= 1):
+        raise ValueError("--workers takes auto or a whole number of at least 1; got %r" % args.workers)
+    if not args.cell_timeout > 0:
+        raise ValueError("--cell-timeout takes a number of seconds above 0; got %g" % args.cell_timeout)
+    unknown = [c for c in _names(args.consumers) if c not in plugins.names("consumers")]
+    if unknown:
+        raise ValueError("no consumer %s (the consumers: %s)" % (", ".join(unknown), ", ".join(plugins.names("consumers"))))
+    known = set(plugins.names("producers")) | {a.producer for a in run_artifacts(store, run_)}
+    unknown = [p for p in _names(args.producers) if p not in known]
+    if unknown:
+        raise ValueError("no producer %s among the plugins or this run's imported models (%s)" % (
+            ", ".join(unknown), ", ".join(sorted(known))))
 
 
 def goldens(args: argparse.Namespace) -> int:
@@ -188,6 +207,7 @@ def run(args: argparse.Namespace, pytest_args: List[str]) -> int:
     store = Store(args.store)
     run_ = Run(args.run_id, now()) if args.run_id else store.current_run()
     plugins = Plugins(args.plugins)
+    _check_options(args, plugins, store, run_)
     env_key = keys.environment()
     selection = Selection(_names(args.producers), _names(args.cases), _names(args.consumers), args.only,
                           args.allow_model_code)
