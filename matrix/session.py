@@ -227,15 +227,16 @@ class Session(object):
         return data
 
 
+VARIES = ("loaded and ran, but every output varies from one load to the next (random ops): no golden value to "
+          "compare with; give expected outputs in a spec if the model can be made deterministic")
+
+
 def not_applicable(module: Any, manifest: Manifest, allow_model_code: bool) -> Optional[str]:
     """Why a consumer has nothing to check on this artifact (None: it applies), from its declared capabilities."""
     applies = getattr(module, "applies", None)
     reason = applies(manifest) if applies else None
     if not reason and manifest.no_inputs and getattr(module, "FEEDS", True):
         reason = manifest.no_inputs  # it calls the model, and there is nothing honest to feed it
-    if not reason and manifest.golden.varies and not golden_of(module, manifest):
-        reason = ("every output varies from one load to the next (random ops): no golden value to compare with; "
-                  "give expected outputs in a spec if the model can be made deterministic")
     if not reason and manifest.env == "models" and getattr(module, "RUNS_MODEL_CODE", False) and not allow_model_code:
         reason = ("it may run Python code stored in the model (Keras Lambda layers): "
                   "run with --allow-model-code to let it read your models")
@@ -250,6 +251,8 @@ def golden_of(module: Any, manifest: Manifest) -> Dict[str, Any]:
 
 def judge(module: Any, manifest: Manifest, outputs: Dict[str, Any]) -> Verdict:
     golden = golden_of(module, manifest)
+    if not golden and manifest.golden.varies:  # it loaded and ran; what it returned can match nothing
+        return Verdict(NOT_APPLICABLE, VARIES)
     problem = compare.compare(tensors.decode_all(golden), tensors.decode_all(outputs),
                               atol=manifest.golden.atol, rtol=manifest.golden.rtol)
     if problem:

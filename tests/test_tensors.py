@@ -61,8 +61,8 @@ def test_bfloat16_inputs_are_not_fed_as_float32():
     assert value is None and "bfloat16" in why
 
 
-def test_a_consumer_has_nothing_to_check_when_every_recorded_output_varies_between_loads():
-    from matrix.session import not_applicable
+def test_a_consumer_that_ran_has_nothing_to_compare_when_every_recorded_output_varies_between_loads():
+    from matrix.session import judge
 
     class Consumer(object):
         pass
@@ -72,6 +72,9 @@ def test_a_consumer_has_nothing_to_check_when_every_recorded_output_varies_betwe
         inputs={"x": tensors.encode(np.zeros(2, np.float32))}, outputs={}, tf="2.15", keras="n/a", python="n/a",
         platform="n/a", created="", path="model", schema=MANIFEST_SCHEMA,
         golden=vars(Golden("recorded", "", varies={"y": "differ"}))))
-    assert "varies from one load to the next" in not_applicable(Consumer(), manifest, False)
+    ran = {"y": tensors.encode(np.ones(2, np.float32))}
+    verdict = judge(Consumer(), manifest, ran)
+    assert verdict.status == "not_applicable" and "varies from one load to the next" in verdict.reason
     manifest.outputs = {"z": tensors.encode(np.ones(2, np.float32))}  # another output does not vary: compared
-    assert not_applicable(Consumer(), manifest, False) is None
+    assert judge(Consumer(), manifest, dict(ran, z=tensors.encode(np.ones(2, np.float32)))).status == "pass"
+    assert judge(Consumer(), manifest, dict(ran, z=tensors.encode(np.zeros(2, np.float32)))).status == "fail"
