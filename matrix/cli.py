@@ -39,7 +39,8 @@ def add_run_options(parser: argparse.ArgumentParser) -> None:
     """The options every step accepts (tox passes `tox -- OPTIONS` to each)."""
     group = parser.add_argument_group("run options (every step accepts them; each uses what concerns it)")
     group.add_argument("--store", help="the folder a run writes to (default: artifacts/ in the checkout)")
-    group.add_argument("--producers", default="", help="comma-separated producers to run (default: all)")
+    group.add_argument("--producers", default="", help="comma-separated producers to run (default: all; none: no producer, "
+                       "only your models' reference cells)")
     group.add_argument("--cases", default="", help="comma-separated model cases (default: all)")
     group.add_argument("--consumers", default="", help="comma-separated consumers to run (default: all)")
     group.add_argument("--models", action="append", default=[], metavar="PATH",
@@ -134,7 +135,7 @@ def _check_options(args: argparse.Namespace, plugins: Plugins, store: Store, run
     if unknown:
         raise ValueError("no consumer %s (the consumers: %s)" % (", ".join(unknown), ", ".join(plugins.names("consumers"))))
     known = set(plugins.names("producers")) | {a.producer for a in run_artifacts(store, run_)}
-    unknown = [p for p in _names(args.producers) if p not in known]
+    unknown = [p for p in _names(args.producers) if p not in known and p != "none"]
     if unknown:
         raise ValueError("no producer %s among the plugins or this run's imported models (%s)" % (
             ", ".join(unknown), ", ".join(sorted(known))))

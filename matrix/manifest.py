@@ -188,12 +188,14 @@ class Artifact(object):
         self.golden = tensors.decode_all(self.manifest.outputs)
 
     def single_output(self, value: Any) -> Dict[str, Any]:
-        """Name a signature API's lone unnamed output after the signature's only output."""
-        if len(self.golden) != 1:
+        """Name a signature API's lone unnamed output after the signature's only output (one that varies
+        between loads has no golden value, but is still the signature's output)."""
+        names = sorted(self.golden) or sorted(self.manifest.golden.varies)
+        if len(names) != 1:
             from matrix.plugin import Refused
             raise Refused("the API returned one unnamed output but the signature has %d: %s" % (
-                len(self.golden), ", ".join(sorted(self.golden))))
-        return {next(iter(self.golden)): value}
+                len(names), ", ".join(names)))
+        return {names[0]: value}
 
 
 def read_model_facts(model_dir: str, tags: List[str]) -> ModelFacts:
