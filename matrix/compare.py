@@ -41,8 +41,6 @@ def compare(golden: Dict[str, np.ndarray], actual: Dict[str, np.ndarray], atol: 
     return None
 
 
-
-
 def _compare_one(golden: np.ndarray, actual: np.ndarray, atol: float, rtol: float) -> Optional[Mismatch]:
     if tensors.dtype_name(golden) != tensors.dtype_name(actual):
         return Mismatch("dtype", "dtype %s, golden %s" % (tensors.dtype_name(actual), tensors.dtype_name(golden)))

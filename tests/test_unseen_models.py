@@ -4,7 +4,6 @@ each API would get, never one the harness's own inputs, calls or records caused.
 The models are written here, in a subprocess with this environment's TF: a signature with two outputs,
 one whose outputs are random, one with a sparse (COO) output, one that uses its int input as ids into a
 table of two rows, a conv net on images of any size, one with a complex output; and beside them a model whose spec is not JSON."""
-import os
 import subprocess
 import sys
 import textwrap
