@@ -19,15 +19,16 @@ def available(tf):
 
 
 def applies(manifest):
-    """hub.KerasLayer passes its input as one argument: the author's call must take one, or the signature one input."""
+    """hub.KerasLayer passes its input as one argument: the author's call must take one; a signature gets
+    a dict of several as keyword arguments (KerasLayer.call), but a layer is never called on nothing."""
     reason = needs_saved_model(manifest)
     if reason:
         return reason
     if manifest.call is not None:
         if manifest.call.convention == "args" and len(manifest.call.inputs) != 1:
             return "its author calls it with %d positional arguments; a Keras layer passes one" % len(manifest.call.inputs)
-    elif len(manifest.inputs) != 1:
-        return "its signature takes %d inputs; hub.KerasLayer passes a signature one" % len(manifest.inputs)
+    elif not manifest.inputs and not manifest.no_inputs:  # (no_inputs: nothing to feed, said by the grid)
+        return "its signature takes no inputs; a Keras layer is called on one"
 
 
 def expected(manifest):
@@ -69,8 +70,10 @@ def _signature_outputs(tf, artifact):
 def model_and_input(tf, keras, artifact, hub_layer):
     """(Keras model, its input): a Sequential model for one tensor in and out; a functional model for a
     signature's several outputs (a Sequential model refuses a layer with more than one, as the hub docs
-    say); else the layer itself on the author's argument."""
+    say); else the layer itself, on a signature's inputs by name or the author's argument."""
     if artifact.call is None:
+        if len(artifact.inputs) > 1:  # the signature's inputs by name, as hub.KerasLayer passes a dict
+            return hub_layer, {k: tf.constant(v) for k, v in artifact.inputs.items()}
         value = tf.constant(next(iter(artifact.inputs.values())))
         if len(_signature_outputs(tf, artifact)) > 1 and value.shape.rank:
             given = keras.Input(shape=value.shape[1:], dtype=value.dtype)
