@@ -1,7 +1,7 @@
 """tensorflow_hub's hub.load on a local SavedModel, called as the hub docs show: obj(x) as its author
 calls it, else (an object its author never called, e.g. a TF1 export) its signature."""
 from consumers import _call
-from matrix.plugin import Refused, executing_eagerly, needs_saved_model
+from matrix.plugin import Refused, executing_eagerly, needs_saved_model, needs_signature
 
 API = "hub.load + obj(x) / obj.signatures[...]"
 
@@ -16,10 +16,8 @@ def available(tf):
 
 
 def applies(manifest):
-    reason = needs_saved_model(manifest)
-    if not reason and manifest.call is None and manifest.signature is None:
-        reason = "the artifact has no signature, and no call of its own is known: nothing to call"
-    return reason
+    """Its author's call, else its signature: an artifact with neither has nothing to call."""
+    return needs_saved_model(manifest) if manifest.call is not None else needs_signature(manifest)
 
 
 def expected(manifest):

@@ -1,5 +1,5 @@
 """tf.saved_model.load and a call of the serving signature (the TF2 guides' way)."""
-from consumers._call import to_numpy
+from consumers import _call
 from matrix.plugin import Refused, needs_signature, needs_tf2_load, tf2_saved_model
 
 API = "tf.saved_model.load + .signatures[...]"
@@ -16,5 +16,4 @@ def consume(tf, artifact):
     if artifact.signature not in loaded.signatures:
         raise Refused("signature %r not among the loaded signatures (%s)" % (
             artifact.signature, ", ".join(sorted(loaded.signatures.keys())) or "none"))
-    outputs = loaded.signatures[artifact.signature](**{k: tf.constant(v) for k, v in artifact.inputs.items()})
-    return {name: to_numpy(value) for name, value in outputs.items()}
+    return _call.signature_call(tf, loaded.signatures[artifact.signature], artifact)

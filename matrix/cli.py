@@ -134,8 +134,10 @@ def _check_options(args: argparse.Namespace, plugins: Plugins, store: Store, run
     unknown = [c for c in _names(args.consumers) if c not in plugins.names("consumers")]
     if unknown:
         raise ValueError("no consumer %s (the consumers: %s)" % (", ".join(unknown), ", ".join(plugins.names("consumers"))))
-    known = set(plugins.names("producers")) | {a.producer for a in run_artifacts(store, run_)}
-    unknown = [p for p in _names(args.producers) if p not in known and p != "none"]
+    unknown = [p for p in _names(args.producers) if p not in plugins.names("producers") and p != "none"]
+    if unknown:  # perhaps your models' label: only then are the run's records read
+        known = set(plugins.names("producers")) | {a.producer for a in run_artifacts(store, run_)}
+        unknown = [p for p in unknown if p not in known]
     if unknown:
         raise ValueError("no producer %s among the plugins or this run's imported models (%s)" % (
             ", ".join(unknown), ", ".join(sorted(known))))

@@ -175,9 +175,11 @@ def upgrade(record: Dict[str, Any]) -> Dict[str, Any]:
         return record
     out = dict(record, schema=SCHEMA_VERSION)
     for f in fields(KINDS[kind]):
-        if f.name not in out and f.default is not MISSING:
+        if f.name in out:
+            continue
+        if f.default is not MISSING:
             out[f.name] = f.default
-        elif f.name not in out and f.default_factory is not MISSING:  # type: ignore[misc]
+        elif f.default_factory is not MISSING:  # type: ignore[misc]
             out[f.name] = f.default_factory()  # type: ignore[misc]
     return out
 

@@ -65,7 +65,7 @@ def settle(store: Store, run: Run) -> int:
         if not needs(manifest):
             continue
         chosen, why = choose(manifest.tf, list(per_env.values()))
-        varies = dict(chosen.get("varies") or {}) if chosen else {}
+        varies = dict(chosen["varies"]) if chosen else {}  # (records of schema 2 are read with none)
         # an output two loads disagree on has no golden value: it is left out, and the manifest says why
         outputs = {k: v for k, v in chosen["outputs"].items() if k not in varies} if chosen else {}
         by = ("recorded by TF %s via %s (%s)" % (chosen["tf"], chosen["api"], why)) if chosen else why
