@@ -33,10 +33,12 @@ line that starts with the path. Stdlib only.
 import hashlib
 import os
 import re
+import struct
 from dataclasses import dataclass, field
 from typing import Any, Dict, FrozenSet, Iterable, List, Optional, Tuple, Union
 
-__all__ = ["SavedModelError", "TensorFacts", "SignatureFacts", "MetaGraphFacts", "SavedModelFacts", "read"]
+__all__ = ["SavedModelError", "TensorFacts", "SignatureFacts", "Opaque", "Named", "CallFunction", "MetaGraphFacts",
+           "SavedModelFacts", "read"]
 
 
 class SavedModelError(Exception):
@@ -68,6 +70,36 @@ class SignatureFacts:
 
 
 @dataclass(frozen=True)
+class Opaque:
+    """A part of a traced function's structure that is not a plain tensor, constant or container
+    (a RaggedTensorSpec, a SparseTensorSpec, a dtype): `kind` is StructuredValue's member set."""
+    kind: str
+
+
+@dataclass(frozen=True)
+class Named:
+    """A namedtuple in a traced function's structure (FullArgSpec, a user's namedtuple)."""
+    name: str
+    fields: Dict[str, Any]
+
+
+# A traced function's structure (StructuredValue): a TensorFacts for a tf.TensorSpec (encoding "dense"),
+# None, a bool, int, float or str constant, a list, a tuple, a dict (str keys), a Named, or an Opaque.
+Structure = Any
+
+
+@dataclass(frozen=True)
+class CallFunction:
+    """One concrete function of the root object's __call__ (the TF2 object graph): what it was traced on."""
+    name: str                      # the concrete function's name, "__inference___call___30"
+    args: Tuple[Structure, ...]    # canonicalized positional arguments
+    kwargs: Dict[str, Structure]   # canonicalized keyword arguments
+    output: Structure              # output_signature
+    arg_names: Tuple[str, ...]     # the Python function's parameters (FullArgSpec.args, without self), () if unknown
+    defaults: Tuple[Structure, ...]  # FullArgSpec.defaults: of the last len(defaults) parameters
+
+
+@dataclass(frozen=True)
 class MetaGraphFacts:
     tags: Tuple[str, ...]
     tensorflow_version: str
@@ -77,6 +109,10 @@ class MetaGraphFacts:
     has_object_graph: bool          # object_graph_def present: written by the TF2 object API
     op_types: FrozenSet[str]        # ops of graph_def.node and of every library function's node_def
     function_count: int             # graph_def.library.function
+    # the object graph's root has a __call__ function (tf.saved_model.load gives a callable object) ...
+    callable: bool = False
+    # ... traced on these structures, sorted by name
+    call_functions: Tuple[CallFunction, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -138,7 +174,8 @@ def _dtype_name(number: int) -> str:
 # -- the fields read, per message type ----------------------------------------
 
 _INT64, _INT32, _ENUM, _BOOL, _STRING, _MESSAGE = "int64", "int32", "enum", "bool", "string", "message"
-_WIRE_TYPE = {_INT64: 0, _INT32: 0, _ENUM: 0, _BOOL: 0, _STRING: 2, _MESSAGE: 2}
+_SINT64, _DOUBLE = "sint64", "double"
+_WIRE_TYPE = {_INT64: 0, _INT32: 0, _ENUM: 0, _BOOL: 0, _STRING: 2, _MESSAGE: 2, _SINT64: 0, _DOUBLE: 1}
 
 
 class _Schema(object):
@@ -168,6 +205,27 @@ _TENSOR_INFO = _Schema({1: ("name", _STRING), 2: ("dtype", _ENUM), 3: ("tensor_s
 _COO_SPARSE = _Schema({1: ("values_tensor_name", _STRING)})
 _SHAPE = _Schema({2: ("dim", _MESSAGE), 3: ("unknown_rank", _BOOL)})
 _DIM = _Schema({1: ("size", _INT64)})
+# the TF2 object graph: the root's __call__ and what its concrete functions were traced on
+_OBJECT_GRAPH = _Schema({1: ("nodes", _MESSAGE), 2: ("concrete_functions", _MESSAGE)})
+_OBJECT = _Schema({1: ("children", _MESSAGE), 6: ("function", _MESSAGE)})
+_OBJECT_REFERENCE = _Schema({1: ("node_id", _INT32), 2: ("local_name", _STRING)})
+_SAVED_FUNCTION = _Schema({1: ("concrete_functions", _STRING), 2: ("function_spec", _MESSAGE)})
+_FUNCTION_SPEC = _Schema({1: ("fullargspec", _MESSAGE), 2: ("is_method", _BOOL)})
+_CONCRETE_FUNCTION = _Schema({3: ("canonicalized_input_signature", _MESSAGE), 4: ("output_signature", _MESSAGE)})
+# StructuredValue's oneof members (struct.proto); those not read as values only say what the member is
+_STRUCTURED = _Schema({1: ("none_value", _MESSAGE), 11: ("float64_value", _DOUBLE), 12: ("int64_value", _SINT64),
+                       13: ("string_value", _STRING), 14: ("bool_value", _BOOL), 31: ("tensor_shape_value", _MESSAGE),
+                       32: ("tensor_dtype_value", _ENUM), 33: ("tensor_spec_value", _MESSAGE),
+                       34: ("type_spec_value", _MESSAGE), 35: ("bounded_tensor_spec_value", _MESSAGE),
+                       51: ("list_value", _MESSAGE), 52: ("tuple_value", _MESSAGE), 53: ("dict_value", _MESSAGE),
+                       54: ("named_tuple_value", _MESSAGE), 55: ("tensor_value", _MESSAGE),
+                       56: ("numpy_value", _MESSAGE)})
+_VALUES = _Schema({1: ("values", _MESSAGE)})                              # ListValue, TupleValue
+_DICT_VALUE = _Schema({1: ("fields", _MESSAGE)})                          # map<string, StructuredValue>
+_NAMED_TUPLE = _Schema({1: ("name", _STRING), 2: ("values", _MESSAGE)})   # values: PairValue
+_PAIR = _Schema({1: ("key", _STRING), 2: ("value", _MESSAGE)})
+_TENSOR_SPEC = _Schema({1: ("name", _STRING), 2: ("shape", _MESSAGE), 3: ("dtype", _ENUM)})
+_MAX_DEPTH = 32  # deeper structures are Opaque: no traced call nests that far
 
 # name -> [(order, value), ...] in the order the fields appear
 _Fields = Dict[str, List[Tuple[int, Any]]]
@@ -222,10 +280,12 @@ class _Binary(object):
                 elif wire == 0:
                     value, pos = self._varint(pos, end)
                 elif wire == 1 or wire == 5:
+                    value = pos
                     pos += 8 if wire == 1 else 4
                     if pos > end:
                         self._past_end(number, at, end)
-                    continue
+                    if wire == 5 or number not in wanted:
+                        continue
                 else:
                     self._bad_wire_type(number, wire, at)
                 spec = wanted.get(number)
@@ -242,6 +302,10 @@ class _Binary(object):
                                    % (self.file, number, at)) from None
                 elif kind == _INT64:
                     value = value - (1 << 64) if value >> 63 else value
+                elif kind == _SINT64:  # zigzag
+                    value = (value >> 1) ^ -(value & 1)
+                elif kind == _DOUBLE:
+                    value = struct.unpack_from("<d", data, value)[0]
                 elif kind == _BOOL:
                     value = value != 0
                 else:  # int32 and enums keep the low 32 bits, as protobuf does
@@ -436,13 +500,19 @@ class _Text(object):
             if value.kind != "string" and value.value in ("false", "False", "f", "0"):
                 return False
             return self._fail(pos, "%s should be true or false" % name)
+        if kind == _DOUBLE and value.kind != "string":
+            try:
+                return float(value.value.rstrip("fF") if value.value.lower() not in ("inf", "-inf", "nan", "infinity",
+                                                                                     "-infinity") else value.value)
+            except ValueError:
+                return self._fail(pos, "%s should be a number" % name)
         if kind == _ENUM and value.kind == "ident":
             number = _ENUM_NUMBERS.get(value.value)
             if number is None:
                 return self._fail(pos, "unknown DataType %s" % value.value)
             return number
         number = _integer(value.value) if value.kind == "number" else None
-        bits = 64 if kind == _INT64 else 32
+        bits = 64 if kind in (_INT64, _SINT64) else 32
         if number is None or not -(1 << (bits - 1)) <= number < (1 << (bits - 1)):
             return self._fail(pos, "%s should be an int%d" % (name, bits))
         return number
@@ -683,6 +753,7 @@ def _meta_graph_facts(message: _Message) -> MetaGraphFacts:
     signatures = {}
     for key, value in _map_entries(_every(fields, "signature_def")):
         signatures[key] = _signature_facts(key, value)
+    callable_, call_functions = _root_call(_merged(_every(fields, "object_graph_def")))
     return MetaGraphFacts(
         tags=tuple(_every(info_fields, "tags")),
         tensorflow_version=_last(info_fields, "tensorflow_version", ""),
@@ -692,7 +763,89 @@ def _meta_graph_facts(message: _Message) -> MetaGraphFacts:
         has_object_graph="object_graph_def" in fields,
         op_types=frozenset(op_types),
         function_count=function_count,
+        callable=callable_,
+        call_functions=call_functions,
     )
+
+
+def _root_call(graph: Optional[_Message]) -> Tuple[bool, Tuple[CallFunction, ...]]:
+    """(the root object has a __call__ function, its concrete functions' structures)."""
+    if graph is None:
+        return False, ()
+    fields = graph.fields(_OBJECT_GRAPH)
+    nodes = _every(fields, "nodes")
+    if not nodes:
+        return False, ()
+    children = dict((_last(c, "local_name", ""), _last(c, "node_id", -1))
+                    for c in (ref.fields(_OBJECT_REFERENCE) for ref in _every(nodes[0].fields(_OBJECT), "children")))
+    node = children.get("__call__", -1)
+    if not 0 <= node < len(nodes):
+        return False, ()
+    function = _merged(_every(nodes[node].fields(_OBJECT), "function"))
+    if function is None:
+        return False, ()
+    function_fields = function.fields(_SAVED_FUNCTION)
+    arg_names, defaults = (), ()  # type: Tuple[str, ...], Tuple[Any, ...]
+    spec = _merged(_every(function_fields, "function_spec"))
+    spec_fields = spec.fields(_FUNCTION_SPEC) if spec is not None else {}
+    argspec = _merged(_every(spec_fields, "fullargspec"))
+    if argspec is not None:
+        named = _structure(argspec, 0)
+        if isinstance(named, Named):
+            names, given = named.fields.get("args"), named.fields.get("defaults")
+            if isinstance(names, (list, tuple)) and all(isinstance(n, str) for n in names):
+                arg_names = tuple(names)
+            defaults = tuple(given) if isinstance(given, (list, tuple)) else ()
+    method = _last(spec_fields, "is_method", False)
+    concrete = dict(_map_entries(_every(fields, "concrete_functions")))
+    found = []
+    for name in sorted(set(_every(function_fields, "concrete_functions"))):
+        message = concrete.get(name)
+        parts = message.fields(_CONCRETE_FUNCTION) if message is not None else {}
+        inputs = _structure(_merged(_every(parts, "canonicalized_input_signature")), 0)
+        if not (isinstance(inputs, tuple) and len(inputs) == 2 and isinstance(inputs[0], tuple)
+                and isinstance(inputs[1], dict)):
+            continue  # not the (args, kwargs) pair TF writes: nothing known about how it is called
+        # a method's FullArgSpec names `self` (TF before 2.5 writes it so), its traced arguments do not
+        names = arg_names[1:] if method and len(arg_names) > len(inputs[0]) else arg_names
+        found.append(CallFunction(name=name, args=inputs[0], kwargs=inputs[1],
+                                  output=_structure(_merged(_every(parts, "output_signature")), 0),
+                                  arg_names=names, defaults=defaults))
+    return True, tuple(found)
+
+
+def _structure(message: Optional[_Message], depth: int) -> Structure:
+    """A StructuredValue as Python: see Structure. The oneof member set last wins."""
+    if message is None:
+        return None  # an empty StructuredValue: protobuf reads it as no member set
+    if depth > _MAX_DEPTH:
+        return Opaque("nested deeper than %d" % _MAX_DEPTH)
+    fields = message.fields(_STRUCTURED)
+    if not fields:
+        return Opaque("unknown")
+    member = max(fields, key=lambda m: fields[m][-1][0])
+    value = fields[member][-1][1]
+    if member == "none_value":
+        return None
+    if member in ("string_value", "bool_value", "int64_value", "float64_value"):
+        return value
+    if member in ("list_value", "tuple_value"):
+        items = _every(_merged(_every(fields, member)).fields(_VALUES), "values")
+        values = [_structure(item, depth + 1) for item in items]
+        return values if member == "list_value" else tuple(values)
+    if member == "dict_value":
+        entries = _every(_merged(_every(fields, member)).fields(_DICT_VALUE), "fields")
+        return dict((key, _structure(item, depth + 1)) for key, item in _map_entries(entries))
+    if member == "named_tuple_value":
+        named = _merged(_every(fields, member)).fields(_NAMED_TUPLE)
+        pairs = [pair.fields(_PAIR) for pair in _every(named, "values")]
+        return Named(_last(named, "name", ""), dict((_last(p, "key", ""), _structure(_merged(_every(p, "value")), depth + 1))
+                                                   for p in pairs))
+    if member == "tensor_spec_value":
+        spec = _merged(_every(fields, member)).fields(_TENSOR_SPEC)
+        return TensorFacts(name=_last(spec, "name", ""), dtype=_dtype_name(_last(spec, "dtype", 0)),
+                           shape=_shape(_merged(_every(spec, "shape"))), encoding="dense")
+    return Opaque(member)
 
 
 def _node_ops(message: _Message, nodes: _Schema) -> List[str]:

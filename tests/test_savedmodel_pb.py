@@ -587,8 +587,53 @@ def tensorflow_facts(path):
         return TensorFacts(name, dtype(info.dtype), dims,
                            {"coo_sparse": "coo_sparse", "composite_tensor": "composite"}.get(encoding, "dense"))
 
+    def shape(proto_shape):
+        dims = tensor_shape.TensorShape(proto_shape)
+        return None if dims.rank is None else tuple(dims.as_list())
+
+    def structure(value):
+        kind = value.WhichOneof("kind")
+        if kind is None:
+            return savedmodel_pb.Opaque("unknown")
+        if kind == "none_value":
+            return None
+        if kind in ("string_value", "bool_value", "int64_value", "float64_value"):
+            return getattr(value, kind)
+        if kind in ("list_value", "tuple_value"):
+            items = [structure(v) for v in getattr(value, kind).values]
+            return items if kind == "list_value" else tuple(items)
+        if kind == "dict_value":
+            return {k: structure(v) for k, v in sorted(value.dict_value.fields.items())}
+        if kind == "named_tuple_value":
+            return savedmodel_pb.Named(value.named_tuple_value.name,
+                                       {p.key: structure(p.value) for p in value.named_tuple_value.values})
+        if kind == "tensor_spec_value":
+            spec = value.tensor_spec_value
+            return TensorFacts(spec.name, dtype(spec.dtype), shape(spec.shape), "dense")
+        return savedmodel_pb.Opaque(kind)
+
+    def root_call(meta):
+        graph = meta.object_graph_def
+        refs = {c.local_name: c.node_id for c in graph.nodes[0].children} if graph.nodes else {}
+        node = graph.nodes[refs["__call__"]] if "__call__" in refs else None
+        if node is None or node.WhichOneof("kind") != "function":
+            return False, ()
+        argspec = structure(node.function.function_spec.fullargspec) \
+            if node.function.function_spec.HasField("fullargspec") else None
+        names = tuple(argspec.fields["args"]) if isinstance(argspec, savedmodel_pb.Named) else ()
+        defaults = argspec.fields.get("defaults") if isinstance(argspec, savedmodel_pb.Named) else None
+        found = []
+        for name in sorted(set(node.function.concrete_functions)):
+            concrete = graph.concrete_functions[name]
+            args, kwargs = structure(concrete.canonicalized_input_signature)
+            own = names[1:] if node.function.function_spec.is_method and len(names) > len(args) else names
+            found.append(savedmodel_pb.CallFunction(name, args, kwargs, structure(concrete.output_signature), own,
+                                                    tuple(defaults) if isinstance(defaults, (list, tuple)) else ()))
+        return True, tuple(found)
+
     meta_graphs = []
     for meta in proto.meta_graphs:
+        callable_, call_functions = root_call(meta)
         graph = meta.graph_def
         meta_graphs.append(savedmodel_pb.MetaGraphFacts(
             tags=tuple(meta.meta_info_def.tags),
@@ -602,7 +647,7 @@ def tensorflow_facts(path):
                 defaults=tuple(sorted(sig.defaults))) for key, sig in sorted(meta.signature_def.items())},
             has_object_graph=meta.HasField("object_graph_def"),
             op_types=frozenset([n.op for n in graph.node] + [n.op for f in graph.library.function for n in f.node_def]),
-            function_count=len(graph.library.function)))
+            function_count=len(graph.library.function), callable=callable_, call_functions=call_functions))
     return proto.saved_model_schema_version, tuple(meta_graphs)
 
 
@@ -650,6 +695,7 @@ def test_the_reader_agrees_with_tensorflow_on_sparse_ragged_text_and_multi_meta_
 
     for name in ("tf1_binary", "tf1_text", "tf2_ragged"):
         assert_same_as_tensorflow(str(tmp_path / name))
+    assert not read(str(tmp_path / "tf2_ragged")).meta_graphs[0].callable  # no __call__: signatures only
     assert read(str(tmp_path / "tf1_text")).file_format == "text"
     assert read(str(tmp_path / "tf1_binary")).meta_graph("gpu,serve").signatures["other"].inputs["sp"].encoding == "coo_sparse"
     outputs = read(str(tmp_path / "tf2_ragged")).meta_graphs[0].signatures["double"].outputs
@@ -663,3 +709,34 @@ def test_a_tensor_info_without_a_shape_says_so_apart_from_an_unknown_rank():
         pytest.skip("no ../shared/corpus beside this checkout")
     x = read(model).meta_graphs[0].signatures["tensorflow/serving/regress"].inputs["inputs"]
     assert x.shape is None and x.shape_recorded is False
+
+
+@pytest.mark.tf
+def test_the_reader_agrees_with_tensorflow_on_what_a_models_own_call_was_traced_on(tmp_path):
+    """The root's __call__ (a TF Hub style module, a Keras model): each concrete function's arguments,
+    constants (training=False, a float, an int) and outputs, as TF's own parse of the object graph."""
+    import tensorflow as tf
+
+    class Hub(tf.Module):
+        def __init__(self):
+            super().__init__()
+            self.w = tf.Variable([[1.0, 2.0], [3.0, 4.0]])
+
+        @tf.function
+        def __call__(self, x, training=False, scale=1.5, steps=2, name=None):
+            return {"y": tf.matmul(x, self.w) * scale, "n": tf.constant(steps)}
+
+    hub = Hub()
+    hub.__call__.get_concrete_function(tf.TensorSpec([None, 2], tf.float32, name="x"))
+    hub.__call__.get_concrete_function(tf.TensorSpec([None, 2], tf.float32), training=True, steps=3)
+    tf.saved_model.save(hub, str(tmp_path / "hub"), signatures={})
+    inputs = {"a": tf.keras.Input((2,), name="a"), "b": tf.keras.Input((3,), name="b")}
+    both = tf.keras.layers.Concatenate()([inputs["a"], inputs["b"]])
+    keras = tf.keras.Model(inputs, [tf.keras.layers.Dense(1)(both), both])
+    tf.saved_model.save(keras, str(tmp_path / "keras"))
+    for name in ("hub", "keras"):
+        assert_same_as_tensorflow(str(tmp_path / name))
+    meta = read(str(tmp_path / "hub")).meta_graphs[0]
+    assert meta.callable and len(meta.call_functions) == 2
+    assert {f.args[1:] for f in meta.call_functions} == {(False, 1.5, 2, None), (True, 1.5, 3, None)}
+    assert meta.call_functions[0].arg_names == ("x", "training", "scale", "steps", "name")
