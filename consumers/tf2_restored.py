@@ -10,9 +10,15 @@ API = "tf.saved_model.load + loaded(x) + loaded.variables"
 available = needs_tf2_load
 
 
-# Every SavedModel: an object its author never called (a TF1 export, a Keras 3 export) loads
-# without a __call__, and the cell says so.
-applies = needs_saved_model
+def applies(manifest):
+    """Every SavedModel: an object its author never called (a TF1 export, a Keras 3 export) loads
+    without a __call__, and the cell says so. An imported model's own __call__ is a case of its own."""
+    if manifest.call is None and manifest.signature is not None and manifest.model.call:
+        return "this case calls the signature %r; the model's own __call__ is checked in its __call__ case" % (
+            manifest.signature)
+    if manifest.call is None and manifest.model.call_why_not:
+        return "the model's __call__ %s" % manifest.model.call_why_not
+    return needs_saved_model(manifest)
 
 
 def expected(manifest):

@@ -71,6 +71,10 @@ class ModelFacts:
     has_variables: bool = False
     assets: List[str] = field(default_factory=list)
     fingerprint: str = ""
+    # an imported model's own __call__, as a user calls it (matrix/models.py's object_call): "convention",
+    # "inputs" and "outputs" (name -> spec as above), "returns", "traced"; {} when it has none to call
+    call: Dict[str, Any] = field(default_factory=dict)
+    call_why_not: str = ""        # an imported model's __call__ that is not called here, and why
 
 
 @dataclass

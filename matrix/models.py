@@ -9,7 +9,9 @@ A PATH may be one SavedModel folder, a TF Serving base path (<name>/<version>/
 saved_model.pb: the newest version), or any tree, scanned for saved_model.pb
 and saved_model.pbtxt. Each model becomes artifacts of the pseudo-producer
 named after the folder it was found in (env "models"), one per tag set and
-signature, with the case named after its path.
+signature, with the case named after its path; and one for the model's own
+__call__ (case "<path>:__call__", or "<path>" when it has no signature), when
+a function it was traced on can be called as obj(x) (object_call).
 
 Facts come from the model's own files (matrix/savedmodel_pb.py, no TF). The
 inputs come from a spec when there is one, else they are synthesized from the
@@ -38,6 +40,7 @@ from matrix import keys, records, savedmodel_pb
 from matrix.cache import Cache
 from matrix.cell import FAIL, PASS, ROOT, ArtifactId, Run, Store, now, safe_name
 from matrix.manifest import MANIFEST_SCHEMA, Golden, Manifest, read_model_facts
+from matrix.manifest import Call as ManifestCall
 
 ENV = "models"
 LOADS_WITH = ("tf1_session", "tf2_load", "saved_model_cli")  # TF Serving's loader, TF2's and the CLI: what any SavedModel documents
@@ -48,6 +51,9 @@ SYNTH_BATCH = 2     # an unknown batch dimension, and any unknown dimension of a
 # failure of the harness's inputs, not of the load API; 32 passes a stride of 32 and stays small
 SYNTH_SPATIAL = 32
 INTERNAL = ("__saved_model_init_op", "__saved_model_train_op")  # TF's own entries, not signatures to call
+# the case (and a spec's "signature") of a model's own __call__: a TF Hub style model is called as obj(x),
+# often with no signature at all, and a Keras model saved by tf.saved_model.save is callable too
+CALL = "__call__"
 # the dtypes synthesize() feeds (not bfloat16: numpy cannot hold it)
 NUMERIC = ("float16", "float32", "float64", "int8", "int16", "int32", "int64", "uint8", "uint16",
            "uint32", "uint64")
@@ -341,13 +347,15 @@ def import_model(store: Store, run: Run, producer: str, base: str, model: str,
     except savedmodel_pb.SavedModelError as exc:
         return [record(base, FAIL, str(exc))]
     pairs = [(m, key) for m in saved.meta_graphs for key in sorted(m.signatures) if key not in INTERNAL]
-    many_tags = len({m.tags for m, _ in pairs}) > 1
+    # the model's own __call__, where one traced function can be called as its users call it: a case of its own
+    own = [(m, None) for m in saved.meta_graphs if object_call(m)[0]]
+    many_tags = len({m.tags for m, _ in pairs + own}) > 1
     out = []
-    for meta, signature in pairs or [(saved.meta_graphs[0], None)]:
+    for meta, signature in pairs + own or [(saved.meta_graphs[0], None)]:
         parts = [base] + ([",".join(sorted(meta.tags))] if many_tags else []) + ([signature] if signature and len(pairs) > 1 else [])
-        case = safe_name(":".join(parts))
+        case = safe_name(":".join(parts)) + (":" + CALL if signature is None and pairs else "")
         artifact = ArtifactId(ENV, producer, case)
-        mine = [c for c in calls if c.signature == signature and set(c.tags) == set(meta.tags)]
+        mine = [c for c in calls if c.signature == (signature or CALL) and set(c.tags) == set(meta.tags)]
         call = next((c for c in mine if stated(c)), mine[0] if mine else None)
         manifest = _manifest(model, producer, case, saved, list(meta.tags), signature, call)
         # the recipe: the model's bytes, what the import made of them, the import code (never the clock)
@@ -365,14 +373,18 @@ def _manifest(model: str, producer: str, case: str, saved: Any, tags: List[str],
               call: Optional[Call]) -> Manifest:
     facts = read_model_facts(model, tags)
     meta = saved.meta_graph(tags)
+    own, why_not = object_call(meta)
+    facts.call, facts.call_why_not = own or {}, why_not
     spec = facts.signatures.get(signature or "", {"inputs": {}, "outputs": {}})
+    if signature is None and own:
+        spec = {"inputs": own["inputs"], "outputs": own["outputs"]}
     notes = []
     no_inputs = ""
     inputs = {}  # type: Dict[str, Any]
     outputs = {}  # type: Dict[str, Any]
     golden = Golden("recorded", "")  # filled in by a reference TF environment (matrix/reference.py)
-    if signature is None:
-        notes.append("the model has no signature")
+    if signature is None and not own:
+        notes.append("the model has no signature" + ("; its __call__ %s" % why_not if why_not else ""))
     elif call is not None:
         for name, tensor in call.inputs.items():
             declared = spec["inputs"].get(name, {}).get("shape")
@@ -390,9 +402,9 @@ def _manifest(model: str, producer: str, case: str, saved: Any, tags: List[str],
             golden.atol = call.atol if call.atol is not None else golden.atol
             golden.rtol = call.rtol if call.rtol is not None else golden.rtol
     else:
-        method = meta.signatures[signature].method_name
+        method = meta.signatures[signature].method_name if signature else ""
         for name, tensor in spec["inputs"].items():
-            if name in meta.signatures[signature].defaults:
+            if signature and name in meta.signatures[signature].defaults:
                 continue
             value, why = synthesize(name, tensor, method)
             if value is None:
@@ -401,14 +413,113 @@ def _manifest(model: str, producer: str, case: str, saved: Any, tags: List[str],
                 break
             inputs[name] = value
         else:
-            notes.append("inputs synthesized from the signature (unknown batch dimensions %d, unknown inner "
-                         "dimensions of rank-3+ tensors %d)" % (SYNTH_BATCH, SYNTH_SPATIAL))
+            notes.append("inputs synthesized from the %s (unknown batch dimensions %d, unknown inner "
+                         "dimensions of rank-3+ tensors %d)" % ("signature" if signature else "traced __call__",
+                                                                SYNTH_BATCH, SYNTH_SPATIAL))
+    called = None
+    if signature is None and own:
+        notes.append("called as its author's __call__: %s" % own["traced"])
+        called = ManifestCall(own["convention"], list(own["inputs"]), own["returns"],
+                              outputs if golden.source == "spec" else {}, list(own["outputs"]))
+        outputs = {}
     return Manifest(
         producer=producer, api="written by TF %s" % (facts.tensorflow_version or "unknown"), case=case, env=ENV,
-        tags=tags, signature=signature, inputs=inputs, outputs=outputs if golden.source == "spec" else {},
+        tags=tags, signature=signature, call=called, inputs=inputs, outputs=outputs if golden.source == "spec" else {},
         tf=facts.tensorflow_version or "unknown", keras="n/a", python="n/a", platform="n/a", created=now(),
         path="model", golden=golden, variable_kind="unknown", model=facts, no_inputs=no_inputs, notes="; ".join(notes),
         schema=MANIFEST_SCHEMA)
+
+
+# -- the model's own __call__ ------------------------------------------------------------------------------
+
+def object_call(meta: Any) -> Tuple[Optional[Dict[str, Any]], str]:
+    """How a user calls the model's __call__, from what its concrete functions were traced on; (None, why not).
+
+    A function is called as obj(x): its tensor arguments are fed, every other argument keeps its default
+    (training=False, mask=None), so only a function traced on those defaults is called. The one traced on
+    the most general shapes wins (then a dict of named tensors, then the first by name). The call is: one
+    tensor; the tensors positionally; one dict of tensors; or one list of tensors (manifest.CONVENTIONS),
+    returning a tensor, a dict or a list of tensors."""
+    if not meta.callable:
+        return None, ""
+    problems = []
+    found = []
+    for function in meta.call_functions:
+        call, problem = _convention(function)
+        if call is None:
+            problems.append(problem)
+        else:
+            unknown = sum(1 for t in call["inputs"].values()
+                          for d in (t["shape"] if t["shape"] is not None else [None]) if d is None)
+            found.append((-unknown, call["convention"] != "dict", function.name, call))
+    if not found:
+        return None, ("is not called here: %s" % "; ".join(sorted(set(problems))) if problems
+                      else "has no traced function to call")
+    return sorted(found, key=lambda f: f[:3])[0][3], ""  # ties: a dict by name, as a Keras user calls it
+
+
+def _tensor_spec(tensor: Any) -> Dict[str, Any]:
+    return {"dtype": tensor.dtype, "shape": None if tensor.shape is None else list(tensor.shape),
+            "encoding": "dense", "recorded": True}
+
+
+def _convention(function: Any) -> Tuple[Optional[Dict[str, Any]], str]:
+    args, names = list(function.args), list(function.arg_names)
+    fed = 0
+    while fed < len(args) and _tensors(args[fed]):
+        fed += 1
+    defaults = dict(zip(names[len(names) - len(function.defaults):], function.defaults))
+    others = [(names[i] if i < len(names) else None, args[i]) for i in range(fed, len(args))]
+    for name, value in others + sorted(function.kwargs.items()):
+        if name is None:  # no FullArgSpec to say what it is: only a None or False can be a default left out
+            if value is not None and value is not False:
+                return None, "traced with %r for an argument of unknown name" % (value,)
+        elif name not in defaults:
+            return None, "argument %r is not a tensor and has no default" % name
+        elif value != defaults[name] or type(value) is not type(defaults[name]):
+            return None, "traced with %s=%r only" % (name, value)
+    first = args[0] if args else None
+    if fed == 1 and isinstance(first, savedmodel_pb.TensorFacts):
+        convention, inputs = "tensor", [first]
+    elif fed == 1 and isinstance(first, dict):
+        convention, inputs = "dict", list(first.values())
+    elif fed == 1 and isinstance(first, (list, tuple)):
+        convention, inputs = "list", list(first)
+    elif all(isinstance(a, savedmodel_pb.TensorFacts) for a in args[:fed]):
+        convention, inputs = "args", list(args[:fed])
+    else:
+        return None, "its arguments mix tensors and structures"
+    keys = list(first) if convention == "dict" else [
+        t.name or (names[i] if convention in ("tensor", "args") and i < len(names) else "input_%d" % i)
+        for i, t in enumerate(inputs)]
+    if len(set(keys)) != len(keys):
+        keys = ["input_%d" % i for i in range(len(inputs))]
+    output = function.output
+    if isinstance(output, savedmodel_pb.TensorFacts):
+        returns, outputs = "tensor", {"output_0": output}
+    elif isinstance(output, dict) and all(isinstance(v, savedmodel_pb.TensorFacts) for v in output.values()) and output:
+        returns, outputs = "dict", dict(output)
+    elif isinstance(output, (list, tuple)) and output and all(isinstance(v, savedmodel_pb.TensorFacts) for v in output):
+        returns, outputs = "list", dict(("output_%d" % i, v) for i, v in enumerate(output))
+    else:
+        return None, "it returns %s, not a tensor, a dict or a list of tensors" % _what(output)
+    return {"convention": convention, "inputs": dict((k, _tensor_spec(t)) for k, t in zip(keys, inputs)),
+            "returns": returns, "outputs": dict((k, _tensor_spec(t)) for k, t in outputs.items()),
+            "traced": "%s (%s)" % (function.name, convention)}, ""
+
+
+def _tensors(value: Any) -> bool:
+    """A tensor, or a non-empty dict, list or tuple of tensors: what a call feeds."""
+    if isinstance(value, savedmodel_pb.TensorFacts):
+        return True
+    items = list(value.values()) if isinstance(value, dict) else list(value) if isinstance(value, (list, tuple)) else []
+    return bool(items) and all(isinstance(v, savedmodel_pb.TensorFacts) for v in items)
+
+
+def _what(value: Any) -> str:
+    if isinstance(value, savedmodel_pb.Opaque):
+        return "a %s" % value.kind.replace("_value", "")
+    return "nothing" if value is None else "a nested structure" if isinstance(value, (dict, list, tuple)) else repr(value)
 
 
 def _link_model(folder: str, model: str) -> None:

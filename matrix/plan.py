@@ -20,6 +20,7 @@ from matrix import keys, records, reference
 from matrix.cache import Cache
 from matrix.cell import PASS, ArtifactId, Cell, Run, Store
 from matrix.discovery import Plugins
+from matrix.manifest import Manifest, ManifestError
 
 RERUN_CHOICES = ("none", "all", "not-pass")
 
@@ -159,15 +160,21 @@ def produce_cells(plugins: Plugins, env: str, selection: Selection, env_key: str
 def reference_cells(store: Store, artifacts: List[ArtifactId], plugins: Plugins, env: str,
                     env_key: str) -> List[Planned]:
     """A reference cell for every imported model of the run that needs its golden values recorded."""
-    sources = [reference.__file__] + [p for api in reference.APIS for p in plugins.sources("consumers", api)]
+    sources = [reference.__file__] + [p for api in reference.APIS + reference.CALL_APIS for p in plugins.sources("consumers", api)]
     plugin = keys.files_digest(sorted(set(os.path.abspath(p) for p in sources)))
     out = []
     for artifact in artifacts:
-        with open(os.path.join(store.artifact_dir(artifact), "manifest.json")) as f:
-            manifest = json.load(f)
-        if manifest.get("golden", {}).get("source") == "recorded" and manifest.get("signature") \
-                and not manifest.get("no_inputs"):
-            digest = keys.artifact_digest(dict(manifest, outputs={}, golden=dict(manifest["golden"], by="")))
+        try:
+            manifest = Manifest.read(store.artifact_dir(artifact))
+        except ManifestError:
+            continue  # its consume cells say so
+        if reference.needs(manifest):
+            # keyed by the artifact without what the reference itself writes into it (matrix/reference.py)
+            data = manifest.to_json()
+            data.update(outputs={}, golden=dict(data["golden"], by="", varies={}))
+            if data["signature"] is None and data["call"] is not None:
+                data["call"] = dict(data["call"], outputs={})
+            digest = keys.artifact_digest(data)
             out.append(Planned(Cell.reference(env, artifact), keys.consume_key(digest, plugin, env_key)))
     return out
 

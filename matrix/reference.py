@@ -4,7 +4,8 @@ In the produce step every TF environment runs a reference cell for each
 imported model of the run that has inputs but no expected outputs: it loads the
 model the way TF Serving does (tf.compat.v1.saved_model.load + Session.run of
 the signature), else with tf.saved_model.load and the signature, and records
-the outputs (a `reference` record). Before the consume step the golden values
+the outputs (a `reference` record). A model's own __call__ (its case has no
+signature) is recorded by tf.saved_model.load and obj(x), as its users call it. Before the consume step the golden values
 are chosen from the run's records by one rule:
   1. the env with the writer's TF version (same minor), if the run has it;
   2. else the oldest env at or above the writer's version that loads the model;
@@ -23,12 +24,27 @@ from matrix.cell import PASS, ArtifactId, Run, Store
 from matrix.manifest import Manifest, ManifestError
 
 APIS = ("tf1_session", "tf2_load")  # consumer plugins whose outputs become the golden values, in order
+CALL_APIS = ("tf2_restored",)       # the same, for a model's own __call__ (a case without signature)
 NO_REFERENCE = "no reference: no TF version here loaded and ran it on these inputs"
 
 
 def needs(manifest: Manifest) -> bool:
-    """Has inputs (or takes none) and a signature, but no golden values of its own."""
-    return (manifest.golden.source == "recorded" and manifest.signature is not None and not manifest.no_inputs)
+    """Has inputs (or takes none) and a signature or a call, but no golden values of its own."""
+    return (manifest.golden.source == "recorded" and (manifest.signature is not None or manifest.call is not None)
+            and not manifest.no_inputs)
+
+
+def apis(manifest: Manifest) -> Tuple[str, ...]:
+    """The consumer plugins that record this artifact's golden values, in order."""
+    return APIS if manifest.signature is not None else CALL_APIS
+
+
+def golden_outputs(manifest: Manifest, outputs: Dict[str, Any]) -> Dict[str, Any]:
+    """Of a reference's outputs, those that are the artifact's: the call's own outputs for a call
+    (tf2_restored also returns the variables it read, which an imported model states none of)."""
+    if manifest.signature is None and manifest.call is not None:
+        return {k: v for k, v in outputs.items() if k in manifest.call.output_names}
+    return outputs
 
 
 def choose(writer: str, candidates: List[Dict[str, Any]]) -> Tuple[Optional[Dict[str, Any]], str]:
@@ -65,14 +81,21 @@ def settle(store: Store, run: Run) -> int:
         if not needs(manifest):
             continue
         chosen, why = choose(manifest.tf, list(per_env.values()))
-        varies = dict(chosen["varies"]) if chosen else {}  # (records of schema 2 are read with none)
+        varies = golden_outputs(manifest, dict(chosen["varies"])) if chosen else {}
         # an output two loads disagree on has no golden value: it is left out, and the manifest says why
-        outputs = {k: v for k, v in chosen["outputs"].items() if k not in varies} if chosen else {}
+        outputs = {k: v for k, v in golden_outputs(manifest, chosen["outputs"]).items()
+                   if k not in varies} if chosen else {}
         by = ("recorded by TF %s via %s (%s)" % (chosen["tf"], chosen["api"], why)) if chosen else why
         if varies:
             by += "; not compared, as they vary from one load to the next: %s" % ", ".join(sorted(varies))
-        if manifest.outputs != outputs or manifest.golden.by != by or manifest.golden.varies != varies:
-            manifest.outputs, manifest.golden.by, manifest.golden.varies = outputs, by, varies
+        called = manifest.call if manifest.signature is None and manifest.call is not None else None
+        before = called.outputs if called is not None else manifest.outputs
+        if before != outputs or manifest.golden.by != by or manifest.golden.varies != varies:
+            if called is not None:
+                called.outputs = outputs
+            else:
+                manifest.outputs = outputs
+            manifest.golden.by, manifest.golden.varies = by, varies
             manifest.write(folder)
             changed += 1
     return changed

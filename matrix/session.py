@@ -184,7 +184,7 @@ class Session(object):
                     python=self.versions["python"], status=ERROR, reason=exc.how, detail=exc.log_tail,
                     finished=now(), key=key))
             failures = []
-            for name in reference.APIS:
+            for name in reference.apis(manifest):
                 why = hello.unavailable.get("consumers", {}).get(name) or hello.broken.get("consumers", {}).get(name)
                 if why:
                     failures.append("%s: %s" % (name, why))

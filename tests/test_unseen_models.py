@@ -95,3 +95,68 @@ def test_unseen_models_get_the_verdicts_their_users_would(grid, unseen):
     random = {k: (cells[("random", k)]["status"], cells[("random", k)]["reason"]) for k in CONSUMERS.split(",")}
     assert {status for status, _ in random.values()} == {"not_applicable"}, random
     assert "varies from one load to the next" in cells[("random", "tf2_load")]["reason"]
+
+
+OWN_CALL = textwrap.dedent('''
+    import os, sys
+    import tensorflow as tf
+    try:
+        import tf_keras as keras  # Keras 2, whose models tf.saved_model.save writes with a __call__
+    except ImportError:
+        keras = tf.keras
+    out = sys.argv[1]
+
+    class Hub(tf.Module):  # a TF Hub style model: obj(x), training=False by default, no signature at all
+        def __init__(self):
+            super().__init__()
+            self.w = tf.Variable([[1.0, 2.0], [3.0, 4.0]])
+
+        @tf.function
+        def __call__(self, x, training=False):
+            return tf.matmul(x, self.w) * (0.5 if training else 1.0)
+
+    hub = Hub()
+    for training in (False, True):
+        hub.__call__.get_concrete_function(tf.TensorSpec([None, 2], tf.float32), training=training)
+    tf.saved_model.save(hub, os.path.join(out, "hub_style"), signatures={})
+    only_training = Hub()
+    only_training.__call__.get_concrete_function(tf.TensorSpec([None, 2], tf.float32), training=True)
+    tf.saved_model.save(only_training, os.path.join(out, "only_training"), signatures={})
+    a, b = keras.Input((2,), name="a"), keras.Input((2,), name="b")
+    model = keras.Model({"a": a, "b": b}, {"sum": keras.layers.Add()([a, b]), "scaled": keras.layers.Dense(1)(a)})
+    tf.saved_model.save(model, os.path.join(out, "keras_dict"))  # serving_default, and the model's own __call__
+''')
+OWN_CALL_CONSUMERS = "tf2_restored,hub_load,hub_keraslayer,tf2_load"
+
+
+def test_a_models_own_call_is_called_as_its_users_call_it(grid, tmp_path):
+    """A model's __call__ (TF Hub's obj(x), a Keras model saved by tf.saved_model.save) is a case of its own,
+    called with the tensors it was traced on, as its users call it; its golden values are recorded that way."""
+    models = str(tmp_path / "own_call")
+    done = subprocess.run([sys.executable, "-c", OWN_CALL, models], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                          universal_newlines=True)
+    assert done.returncode == 0, done.stdout[-3000:]
+    assert grid.begin("--models", models).returncode == 0
+    grid.run("produce", consumers=OWN_CALL_CONSUMERS, workers=1, extra_plugins=False)
+    grid.run("consume", consumers=OWN_CALL_CONSUMERS, workers=2, extra_plugins=False)
+    cells = {(c["case"], c["consumer"]): c for c in grid.cells()}
+
+    def status(case, consumer):
+        return cells[(case, consumer)]["status"], cells[(case, consumer)]["reason"]
+
+    # no signature: obj(x) through every API that calls it, its goldens recorded by obj(x) in a reference TF
+    for consumer in ("tf2_restored", "hub_load", "hub_keraslayer"):
+        assert status("hub_style", consumer) == ("pass", ""), cells[("hub_style", consumer)]
+    assert "no signature to call" in status("hub_style", "tf2_load")[1]
+    reference = [r for r in grid.records(kind="reference") if r["case"] == "hub_style" and r["status"] == "pass"]
+    assert reference and all("loaded(x)" in r["api"] and set(r["outputs"]) >= {"output_0"} for r in reference)
+    # a Keras model: its signature and its own __call__ (a dict by input name) are two cases
+    for consumer in ("tf2_restored", "hub_load"):
+        assert status("keras_dict:__call__", consumer)[0] == "pass", cells[("keras_dict:__call__", consumer)]
+    assert status("keras_dict", "tf2_load")[0] == "pass"
+    assert status("keras_dict", "tf2_restored") == ("not_applicable", "this case calls the signature "
+                                                    "'serving_default'; the model's own __call__ is checked in its "
+                                                    "__call__ case")
+    # traced with training=True only: obj(x) would find no function, so it is not called, and the cell says why
+    assert status("only_training", "tf2_restored") == (
+        "not_applicable", "the model's __call__ is not called here: traced with training=True only")
