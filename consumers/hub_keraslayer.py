@@ -68,21 +68,23 @@ def _signature_outputs(tf, artifact):
 
 
 def model_and_input(tf, keras, artifact, hub_layer):
-    """(Keras model, its input): a Sequential model for one tensor in and out; a functional model for a
-    signature's several outputs (a Sequential model refuses a layer with more than one, as the hub docs
-    say); else the layer itself, on a signature's inputs by name or the author's argument."""
+    """(Keras model, its input): a Sequential model for one tensor in and out; a functional model for
+    several outputs (a Sequential model refuses a layer with more than one, as the hub docs say); else
+    the layer itself, on a signature's inputs by name or the author's dict or list argument."""
     if artifact.call is None:
         if len(artifact.inputs) > 1:  # the signature's inputs by name, as hub.KerasLayer passes a dict
             return hub_layer, {k: tf.constant(v) for k, v in artifact.inputs.items()}
         value = tf.constant(next(iter(artifact.inputs.values())))
-        if len(_signature_outputs(tf, artifact)) > 1 and value.shape.rank:
-            given = keras.Input(shape=value.shape[1:], dtype=value.dtype)
-            return keras.Model(given, hub_layer(given)), value
-        return keras.Sequential([hub_layer]), value
-    [argument] = _call.arguments(artifact, tf.constant)
-    if isinstance(argument, (dict, list)):
-        return hub_layer, argument
-    return keras.Sequential([hub_layer]), argument
+        several = len(_signature_outputs(tf, artifact)) > 1
+    else:
+        [value] = _call.arguments(artifact, tf.constant)
+        if isinstance(value, (dict, list)):
+            return hub_layer, value
+        several = artifact.call.returns != "tensor" and len(artifact.call.output_names) > 1
+    if several and value.shape.rank:
+        given = keras.Input(shape=value.shape[1:], dtype=value.dtype)
+        return keras.Model(given, hub_layer(given)), value
+    return keras.Sequential([hub_layer]), value
 
 
 def outputs_of(artifact, result):
