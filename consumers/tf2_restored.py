@@ -29,12 +29,18 @@ def expected(manifest):
     return values
 
 
-def consume(tf, artifact):
+def load(tf, artifact):
+    """The restored object (alone: asked by the reference when running the model on its inputs failed)."""
     loaded = tf.compat.v2.saved_model.load(artifact.path, tags=artifact.tags)
     if artifact.call is None or not callable(loaded):
         raise Refused("the restored %s has no __call__%s (signatures only: %s)" % (
             type(loaded).__name__, "" if artifact.call is None else " although its author called it",
             ", ".join(sorted(loaded.signatures.keys())) or "none"))
+    return loaded
+
+
+def consume(tf, artifact):
+    loaded = load(tf, artifact)
     outputs = _call.named(_call.call(loaded, artifact, tf.constant), artifact, _call.to_numpy)
     for variable in restored_variables(tf, loaded):
         outputs["variable:" + variable.name.split(":")[0]] = variable.numpy()

@@ -106,6 +106,7 @@ class Manifest:
     metagraph: Optional[Dict[str, str]] = None                    # {"meta_graph", "checkpoint"} files
     model: ModelFacts = field(default_factory=ModelFacts)
     no_inputs: str = ""                      # why there are no inputs to feed (an imported model, nothing given)
+    inputs_synthesized: bool = False         # an imported model's inputs, made up from its signature or trace
     recipe: str = ""                         # content key of what made it (matrix/keys.py)
     notes: str = ""
     schema: int = MANIFEST_SCHEMA

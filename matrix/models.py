@@ -380,6 +380,7 @@ def _manifest(model: str, producer: str, case: str, saved: Any, tags: List[str],
         spec = {"inputs": own["inputs"], "outputs": own["outputs"]}
     notes = []
     no_inputs = ""
+    synthesized = False
     inputs = {}  # type: Dict[str, Any]
     outputs = {}  # type: Dict[str, Any]
     golden = Golden("recorded", "")  # filled in by a reference TF environment (matrix/reference.py)
@@ -413,6 +414,7 @@ def _manifest(model: str, producer: str, case: str, saved: Any, tags: List[str],
                 break
             inputs[name] = value
         else:
+            synthesized = bool(inputs)
             notes.append("inputs synthesized from the %s (unknown batch dimensions %d, unknown inner "
                          "dimensions of rank-3+ tensors %d)" % ("signature" if signature else "traced __call__",
                                                                 SYNTH_BATCH, SYNTH_SPATIAL))
@@ -426,8 +428,8 @@ def _manifest(model: str, producer: str, case: str, saved: Any, tags: List[str],
         producer=producer, api="written by TF %s" % (facts.tensorflow_version or "unknown"), case=case, env=ENV,
         tags=tags, signature=signature, call=called, inputs=inputs, outputs=outputs if golden.source == "spec" else {},
         tf=facts.tensorflow_version or "unknown", keras="n/a", python="n/a", platform="n/a", created=now(),
-        path="model", golden=golden, variable_kind="unknown", model=facts, no_inputs=no_inputs, notes="; ".join(notes),
-        schema=MANIFEST_SCHEMA)
+        path="model", golden=golden, variable_kind="unknown", model=facts, no_inputs=no_inputs,
+        inputs_synthesized=synthesized, notes="; ".join(notes), schema=MANIFEST_SCHEMA)
 
 
 # -- the model's own __call__ ------------------------------------------------------------------------------

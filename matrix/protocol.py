@@ -46,6 +46,7 @@ class ConsumeRequest:
     consumer: str
     artifact: str          # the artifact folder
     timeout: float
+    load_only: bool = False  # only the consumer's load(): does the model load? (the reference's probe)
 
 
 @dataclass

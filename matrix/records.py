@@ -16,8 +16,8 @@ from typing import Any, Dict, List, Tuple
 
 from matrix.cell import STATUSES, Run, now
 
-SCHEMA_VERSION = 3  # 3: a reference record says which outputs vary from one load to the next
-OLDEST_READABLE = 2  # records of schema 2 read as 3 (upgrade)
+SCHEMA_VERSION = 4  # 3: a reference record says which outputs vary from one load to the next; 4: whether it loads
+OLDEST_READABLE = 2  # records of schema 2 and 3 read as 4 (upgrade)
 
 
 @dataclass
@@ -106,6 +106,7 @@ class ReferenceRecord:
     api: str = ""               # the load API whose outputs these are
     outputs: Dict[str, Any] = field(default_factory=dict)  # name -> tensor JSON, when it passed
     varies: Dict[str, Any] = field(default_factory=dict)   # name -> how two loads' values of it differed
+    loads: bool = False         # it failed, but the model loads: running it on its synthesized inputs failed
     seconds: float = 0.0
     finished: str = ""
     key: str = ""
@@ -120,7 +121,7 @@ RUN_FIELDS = ("run_id", "finished", "reused_from")
 
 
 def _type_name(declared: Any) -> str:
-    return declared.__name__ if declared in (str, int, float) else "object"
+    return declared.__name__ if declared in (str, int, float, bool) else "object"
 
 
 def schema() -> Dict[str, Dict[str, str]]:
@@ -136,12 +137,12 @@ def validate(record: Dict[str, Any]) -> List[str]:
     problems = []
     if record.get("schema") != SCHEMA_VERSION:
         problems.append("schema %r, expected %d" % (record.get("schema"), SCHEMA_VERSION))
-    types = {"str": (str,), "float": (int, float), "int": (int,), "object": (dict,)}
+    types = {"str": (str,), "float": (int, float), "int": (int,), "bool": (bool,), "object": (dict,)}
     declared = {f.name: _type_name(f.type) for f in fields(KINDS[kind])}
     for name, type_name in declared.items():
         if name not in record:
             problems.append("missing field %r" % name)
-        elif not isinstance(record[name], types[type_name]) or isinstance(record[name], bool):
+        elif not isinstance(record[name], types[type_name]) or isinstance(record[name], bool) != (type_name == "bool"):
             problems.append("field %r is %s" % (name, type(record[name]).__name__))
     unknown = sorted(set(record) - set(declared))
     if unknown:
@@ -168,7 +169,8 @@ def append(path: str, record: Any) -> None:
 
 def upgrade(record: Dict[str, Any]) -> Dict[str, Any]:
     """A record of an older schema this harness can still read, as the current schema: the fields added
-    since take their defaults (schema 2 had no reference `varies`: nothing was found to vary). So a diff
+    since take their defaults (schema 2 had no reference `varies`: nothing was found to vary; schema 3 no
+    `loads`: no load was tried alone). So a diff
     across a harness upgrade reads both runs; cache keys hold the schema, so no old verdict is reused."""
     kind, schema = record.get("kind"), record.get("schema")
     if kind not in KINDS or not isinstance(schema, int) or not OLDEST_READABLE <= schema < SCHEMA_VERSION:

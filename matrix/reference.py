@@ -15,7 +15,10 @@ TF 2.15.1 via tf.compat.v1.saved_model.load + Session.run"). The reference loads
 the model twice: an output the two loads disagree on (random ops) gets no golden
 value, and the manifest names it (Golden.varies). A model no env loads and runs
 keeps no golden values ("no reference: no TF version here loaded and ran it on
-these inputs"), and its cells stay not-pass with their real reasons. Stdlib only.
+these inputs"), and its cells stay not-pass with their real reasons; but where
+the inputs were synthesized and a TF here loads the model alone (the API's
+load()), the inputs are what failed: the manifest says so in `no_inputs`, and
+the cells that feed it are not_applicable, asking for a spec. Stdlib only.
 """
 from typing import Any, Dict, List, Optional, Tuple
 
@@ -61,6 +64,23 @@ def choose(writer: str, candidates: List[Dict[str, Any]]) -> Tuple[Optional[Dict
     return loaded[-1], "the newest TF here that loads it"
 
 
+def inputs_fail(manifest: Manifest, candidates: List[Dict[str, Any]]) -> str:
+    """Why the synthesized inputs, not the model's loads, are what failed: no TF here ran the model on them,
+    yet one loads it (the writer's TF first, as in choose()); "" when that is not so. A model pinned to a
+    device this machine lacks (TF names the device) fails on any inputs: that failure stays the cells'."""
+    loading = [r for r in candidates if r.get("loads")]
+    if not manifest.inputs_synthesized or not loading:
+        return ""
+    record = next((r for r in loading if versions.minor(r["tf"]) == versions.minor(manifest.tf)),
+                  max(loading, key=lambda r: versions.release(r["tf"])))
+    if "device" in record["reason"].lower():
+        return ""
+    return ("no inputs: the inputs synthesized from its %s fail the model in every TF here that loads it (TF %s: "
+            "%s); give them in a spec (savedmodel-matrix.json beside the model, see README)" % (
+                "signature" if manifest.signature is not None else "traced __call__", record["tf"],
+                record["reason"]))
+
+
 def settle(store: Store, run: Run) -> int:
     """Write the chosen golden values into every imported manifest that needs them; returns how many changed."""
     by_artifact = {}  # type: Dict[str, List[Dict[str, Any]]]
@@ -81,6 +101,12 @@ def settle(store: Store, run: Run) -> int:
         if not needs(manifest):
             continue
         chosen, why = choose(manifest.tf, list(per_env.values()))
+        failed_inputs = inputs_fail(manifest, list(per_env.values())) if chosen is None else ""
+        if failed_inputs:  # the harness's inputs, not the load APIs, failed: nothing honest to feed
+            manifest.no_inputs, manifest.golden.by = failed_inputs, ""
+            manifest.write(folder)
+            changed += 1
+            continue
         varies = golden_outputs(manifest, dict(chosen["varies"])) if chosen else {}
         # an output two loads disagree on has no golden value: it is left out, and the manifest says why
         outputs = {k: v for k, v in golden_outputs(manifest, chosen["outputs"]).items()

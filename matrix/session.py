@@ -174,6 +174,7 @@ class Session(object):
         started = time.time()
         verdict, api, outputs = Verdict(ERROR, "unreadable manifest: %s" % unreadable), "", {}  # type: Any
         varies = {}  # type: Dict[str, str]
+        loads = False
         if manifest is not None:
             try:
                 hello = self._hello()
@@ -197,12 +198,28 @@ class Session(object):
                     break
                 failures.append("%s: %s" % (module.API, reply.reason))
                 verdict = Verdict(reply.status if reply.status in RERUN else FAIL, "; ".join(failures), reply.detail)
+            if verdict.status == FAIL and manifest.inputs_synthesized:
+                loads = self._loads(reference.apis(manifest), hello, cell)
         record = records.ReferenceRecord(
             run_id=self.matrix_run.run_id, cell=cell.id, producer=cell.artifact.producer, case=cell.artifact.case,
             artifact=str(cell.artifact), env=self.env, tf=self.versions["tf"], python=self.versions["python"],
             status=verdict.status, reason=verdict.reason, detail=verdict.detail, api=api, outputs=outputs,
-            varies=varies, seconds=round(time.time() - started, 3), finished=now(), key=key)
+            varies=varies, loads=loads, seconds=round(time.time() - started, 3), finished=now(), key=key)
         return self._record(cell, record)
+
+    def _loads(self, apis: Any, hello: Any, cell: Cell) -> bool:
+        """Whether one of the reference's APIs loads the model alone (its load()), where loading and running
+        it on the synthesized inputs failed: then the inputs, not the load, are what failed."""
+        for name in apis:
+            module = self.plugins.load("consumers", name)
+            if not hasattr(module, "load") or name in hello.unavailable.get("consumers", {}) \
+                    or name in hello.broken.get("consumers", {}):
+                continue
+            reply = self._ask(protocol.ConsumeRequest(name, self.store.artifact_dir(cell.artifact), self.timeout,
+                                                      load_only=True))
+            if isinstance(reply, protocol.Outputs):
+                return True
+        return False
 
     def _varies(self, consumer: str, cell: Cell, outputs: Dict[str, Any], manifest: Manifest) -> Dict[str, str]:
         """The outputs a second, fresh load of the model gives other values for (random ops): golden values

@@ -154,6 +154,9 @@ def run_request(tf: Any, plugins: Plugins, request: Any) -> Any:
             return protocol.Exported(export.to_json())
         from matrix.manifest import Artifact
         module = plugins.load("consumers", request.consumer)
+        if request.load_only:
+            module.load(tf, Artifact(request.artifact))
+            return protocol.Outputs({})
         outputs = module.consume(tf, Artifact(request.artifact))
         return protocol.Outputs(tensors.encode_all(outputs))
     except Exception as exc:  # every failure becomes a reply; only a crash ends the child

@@ -3,7 +3,8 @@ each API would get, never one the harness's own inputs, calls or records caused.
 
 The models are written here, in a subprocess with this environment's TF: a signature with two outputs,
 one whose outputs are random, one with a sparse (COO) output, one that uses its int input as ids into a
-table of two rows, a conv net on images of any size, one with a complex output; and beside them a model whose spec is not JSON."""
+table of two rows, a conv net on images of any size, one with a complex output, one that the synthesized
+inputs fail wherever it loads; and beside them a model whose spec is not JSON."""
 import subprocess
 import sys
 import textwrap
@@ -36,6 +37,8 @@ WRITE = textwrap.dedent('''
 
     save("convnet_any_size", convnet, tf.TensorSpec([None, None, None, 3], tf.float32))
     save("complex_output", lambda x: {"z": tf.complex(x, x * 2.0)}, tf.TensorSpec([None], tf.float32))
+    # rows of three: inputs synthesized at [2, 2] fail it wherever it loads (the harness's inputs, not the APIs)
+    save("rows_of_three", lambda x: {"rows": tf.reshape(x, [-1, 3])}, tf.TensorSpec([None, None], tf.float32))
     save("bad_spec", lambda x: {"y": x * 3.0}, tf.TensorSpec([None], tf.float32))
     with open(os.path.join(out, "bad_spec", "savedmodel-matrix.json"), "w") as f:
         f.write('{"calls": [')
@@ -95,6 +98,12 @@ def test_unseen_models_get_the_verdicts_their_users_would(grid, unseen):
     random = {k: (cells[("random", k)]["status"], cells[("random", k)]["reason"]) for k in CONSUMERS.split(",")}
     assert {status for status, _ in random.values()} == {"not_applicable"}, random
     assert "varies from one load to the next" in cells[("random", "tf2_load")]["reason"]
+    # inputs that fail the model in every TF that loads it are the harness's: no API is failed for them
+    rows = {k: (cells[("rows_of_three", k)]["status"], cells[("rows_of_three", k)]["reason"]) for k in CONSUMERS.split(",")}
+    assert {status for status, _ in rows.values()} == {"not_applicable"}, rows
+    assert "synthesized from its signature fail the model in every TF here that loads it" in rows["tf2_load"][1]
+    assert "Input to reshape" in rows["tf2_load"][1] and "give them in a spec" in rows["tf2_load"][1]
+    assert [r["loads"] for r in grid.records(kind="reference") if r["case"] == "rows_of_three"] == [True]
 
 
 OWN_CALL = textwrap.dedent('''
