@@ -160,7 +160,8 @@ def produce_cells(plugins: Plugins, env: str, selection: Selection, env_key: str
 def reference_cells(store: Store, artifacts: List[ArtifactId], plugins: Plugins, env: str,
                     env_key: str) -> List[Planned]:
     """A reference cell for every imported model of the run that needs its golden values recorded."""
-    sources = [reference.__file__] + [p for api in reference.APIS + reference.CALL_APIS for p in plugins.sources("consumers", api)]
+    sources = [reference.__file__] + [p for api in reference.APIS + reference.CALL_APIS
+                                      for p in plugins.sources("consumers", api)]
     plugin = keys.files_digest(sorted(set(os.path.abspath(p) for p in sources)))
     out = []
     for artifact in artifacts:

@@ -5,8 +5,9 @@ imported model of the run that has inputs but no expected outputs: it loads the
 model the way TF Serving does (tf.compat.v1.saved_model.load + Session.run of
 the signature), else with tf.saved_model.load and the signature, and records
 the outputs (a `reference` record). A model's own __call__ (its case has no
-signature) is recorded by tf.saved_model.load and obj(x), as its users call it. Before the consume step the golden values
-are chosen from the run's records by one rule:
+signature) is recorded by tf.saved_model.load and obj(x), as its users call it.
+Before the consume step the golden values are chosen from the run's records by
+one rule:
   1. the env with the writer's TF version (same minor), if the run has it;
   2. else the oldest env at or above the writer's version that loads the model;
   3. else the newest env that loads it.
