@@ -2,7 +2,7 @@
 import numpy as np
 
 from consumers import _call
-from matrix.plugin import Refused, executing_eagerly, keras2, needs_saved_model, needs_signature
+from matrix.plugin import Refused, executing_eagerly, keras2, needs_call_or_signature
 
 API = "hub.KerasLayer in a Keras 2 model (Sequential for one tensor, functional for several outputs)"
 
@@ -21,7 +21,7 @@ def available(tf):
 def applies(manifest):
     """hub.KerasLayer passes its input as one argument: the author's call must take one; a signature gets
     a dict of several as keyword arguments (KerasLayer.call), but a layer is never called on nothing."""
-    reason = needs_saved_model(manifest) if manifest.call is not None else needs_signature(manifest)
+    reason = needs_call_or_signature(manifest)
     if reason:
         return reason
     if manifest.call is not None:

@@ -1,7 +1,7 @@
 """tensorflow_hub's hub.load on a local SavedModel, called as the hub docs show: obj(x) as its author
 calls it, else (an object its author never called, e.g. a TF1 export) its signature."""
 from consumers import _call
-from matrix.plugin import Refused, executing_eagerly, needs_saved_model, needs_signature
+from matrix.plugin import Refused, executing_eagerly, needs_call_or_signature
 
 API = "hub.load + obj(x) / obj.signatures[...]"
 
@@ -15,9 +15,8 @@ def available(tf):
         return "hub.load needs TF 2 behaviour"
 
 
-def applies(manifest):
-    """Its author's call, else its signature: an artifact with neither has nothing to call."""
-    return needs_saved_model(manifest) if manifest.call is not None else needs_signature(manifest)
+# Its author's call, else its signature: an artifact with neither has nothing to call.
+applies = needs_call_or_signature
 
 
 def expected(manifest):

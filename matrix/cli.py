@@ -39,8 +39,9 @@ def add_run_options(parser: argparse.ArgumentParser) -> None:
     """The options every step accepts (tox passes `tox -- OPTIONS` to each)."""
     group = parser.add_argument_group("run options (every step accepts them; each uses what concerns it)")
     group.add_argument("--store", help="the folder a run writes to (default: artifacts/ in the checkout)")
-    group.add_argument("--producers", default="", help="comma-separated producers to run (default: all; none: no producer, "
-                       "only your models' reference cells)")
+    group.add_argument("--producers", default="",
+                       help="comma-separated producers to run (default: all; none: no producer, only your models' "
+                            "reference cells)")
     group.add_argument("--cases", default="", help="comma-separated model cases (default: all)")
     group.add_argument("--consumers", default="", help="comma-separated consumers to run (default: all)")
     group.add_argument("--models", action="append", default=[], metavar="PATH",

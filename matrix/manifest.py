@@ -207,8 +207,11 @@ def read_model_facts(model_dir: str, tags: List[str]) -> ModelFacts:
     """What the saved files say, for the MetaGraph tagged `tags` (raises SavedModelError)."""
     from matrix import savedmodel_pb
     saved = savedmodel_pb.read(model_dir)
-    meta = saved.meta_graph(tags)
+    return model_facts(saved, saved.meta_graph(tags))
 
+
+def model_facts(saved: Any, meta: Any) -> ModelFacts:
+    """The facts of files already read (savedmodel_pb.SavedModelFacts), for one of their MetaGraphs."""
     def spec(tensor: Any) -> Dict[str, Any]:
         shape = None if tensor.shape is None else list(tensor.shape)
         return {"dtype": tensor.dtype, "shape": shape, "encoding": tensor.encoding, "recorded": tensor.shape_recorded}

@@ -39,7 +39,7 @@ from typing import Any, Dict, List, Optional, Tuple
 from matrix import keys, records, savedmodel_pb
 from matrix.cache import Cache
 from matrix.cell import FAIL, PASS, ROOT, ArtifactId, Run, Store, now, safe_name
-from matrix.manifest import MANIFEST_SCHEMA, Golden, Manifest, read_model_facts
+from matrix.manifest import MANIFEST_SCHEMA, Golden, Manifest, model_facts
 from matrix.manifest import Call as ManifestCall
 
 ENV = "models"
@@ -346,18 +346,20 @@ def import_model(store: Store, run: Run, producer: str, base: str, model: str,
         saved = savedmodel_pb.read(model)
     except savedmodel_pb.SavedModelError as exc:
         return [record(base, FAIL, str(exc))]
-    pairs = [(m, key) for m in saved.meta_graphs for key in sorted(m.signatures) if key not in INTERNAL]
+    found = [(m, object_call(m)) for m in saved.meta_graphs]
+    entries = [(m, key, own) for m, own in found for key in sorted(m.signatures) if key not in INTERNAL]
+    signed = len(entries)
     # the model's own __call__, where one traced function can be called as its users call it: a case of its own
-    own = [(m, None) for m in saved.meta_graphs if object_call(m)[0]]
-    many_tags = len({m.tags for m, _ in pairs + own}) > 1
+    entries += [(m, None, own) for m, own in found if own[0]]
+    many_tags = len({m.tags for m, _, _ in entries}) > 1
     out = []
-    for meta, signature in pairs + own or [(saved.meta_graphs[0], None)]:
-        parts = [base] + ([",".join(sorted(meta.tags))] if many_tags else []) + ([signature] if signature and len(pairs) > 1 else [])
-        case = safe_name(":".join(parts)) + (":" + CALL if signature is None and pairs else "")
+    for meta, signature, own in entries or [(found[0][0], None, found[0][1])]:
+        parts = [base] + ([",".join(sorted(meta.tags))] if many_tags else []) + ([signature] if signature and signed > 1 else [])
+        case = safe_name(":".join(parts)) + (":" + CALL if signature is None and signed else "")
         artifact = ArtifactId(ENV, producer, case)
         mine = [c for c in calls if c.signature == (signature or CALL) and set(c.tags) == set(meta.tags)]
         call = next((c for c in mine if stated(c)), mine[0] if mine else None)
-        manifest = _manifest(model, producer, case, saved, list(meta.tags), signature, call)
+        manifest = _manifest(producer, case, saved, meta, signature, call, own)
         # the recipe: the model's bytes, what the import made of them, the import code (never the clock)
         made = {k: v for k, v in manifest.to_json().items() if k != "created"}
         manifest.recipe = keys.digest(["import", saved.fingerprint, made, keys.files_digest([__file__]),
@@ -369,11 +371,12 @@ def import_model(store: Store, run: Run, producer: str, base: str, model: str,
     return out
 
 
-def _manifest(model: str, producer: str, case: str, saved: Any, tags: List[str], signature: Optional[str],
-              call: Optional[Call]) -> Manifest:
-    facts = read_model_facts(model, tags)
-    meta = saved.meta_graph(tags)
-    own, why_not = object_call(meta)
+def _manifest(producer: str, case: str, saved: Any, meta: Any, signature: Optional[str], call: Optional[Call],
+              own_call: Tuple[Optional[Dict[str, Any]], str]) -> Manifest:
+    """The manifest of one case: `meta`'s signature (None: its own __call__, when own_call found one to call)."""
+    tags = list(meta.tags)
+    facts = model_facts(saved, meta)  # the files were read once, by import_model
+    own, why_not = own_call
     facts.call, facts.call_why_not = own or {}, why_not
     spec = facts.signatures.get(signature or "", {"inputs": {}, "outputs": {}})
     if signature is None and own:
@@ -521,7 +524,9 @@ def _tensors(value: Any) -> bool:
 def _what(value: Any) -> str:
     if isinstance(value, savedmodel_pb.Opaque):
         return "a %s" % value.kind.replace("_value", "")
-    return "nothing" if value is None else "a nested structure" if isinstance(value, (dict, list, tuple)) else repr(value)
+    if value is None:
+        return "nothing"
+    return "a nested structure" if isinstance(value, (dict, list, tuple)) else repr(value)
 
 
 def _link_model(folder: str, model: str) -> None:

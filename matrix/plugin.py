@@ -106,6 +106,11 @@ def needs_signature(manifest: Any) -> Optional[str]:
     return None
 
 
+def needs_call_or_signature(manifest: Any) -> Optional[str]:
+    """applies() for consumers that call the author's call when there is one, else the signature."""
+    return needs_saved_model(manifest) if manifest.call is not None else needs_signature(manifest)
+
+
 def needs_keras2(tf: Any) -> Optional[str]:
     """available() for plugins of Keras 2 APIs."""
     if keras2(tf) is None:

@@ -170,8 +170,8 @@ def append(path: str, record: Any) -> None:
 def upgrade(record: Dict[str, Any]) -> Dict[str, Any]:
     """A record of an older schema this harness can still read, as the current schema: the fields added
     since take their defaults (schema 2 had no reference `varies`: nothing was found to vary; schema 3 no
-    `loads`: no load was tried alone). So a diff
-    across a harness upgrade reads both runs; cache keys hold the schema, so no old verdict is reused."""
+    `loads`: no load was tried alone). So a diff across a harness upgrade reads both runs; cache keys hold
+    the schema, so no old verdict is reused."""
     kind, schema = record.get("kind"), record.get("schema")
     if kind not in KINDS or not isinstance(schema, int) or not OLDEST_READABLE <= schema < SCHEMA_VERSION:
         return record

@@ -839,8 +839,8 @@ def _structure(message: Optional[_Message], depth: int) -> Structure:
     if member == "named_tuple_value":
         named = _merged(_every(fields, member)).fields(_NAMED_TUPLE)
         pairs = [pair.fields(_PAIR) for pair in _every(named, "values")]
-        return Named(_last(named, "name", ""), dict((_last(p, "key", ""), _structure(_merged(_every(p, "value")), depth + 1))
-                                                   for p in pairs))
+        return Named(_last(named, "name", ""),
+                     dict((_last(p, "key", ""), _structure(_merged(_every(p, "value")), depth + 1)) for p in pairs))
     if member == "tensor_spec_value":
         spec = _merged(_every(fields, member)).fields(_TENSOR_SPEC)
         return TensorFacts(name=_last(spec, "name", ""), dtype=_dtype_name(_last(spec, "dtype", 0)),

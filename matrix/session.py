@@ -186,7 +186,7 @@ class Session(object):
                     finished=now(), key=key))
             failures = []
             for name in reference.apis(manifest):
-                why = hello.unavailable.get("consumers", {}).get(name) or hello.broken.get("consumers", {}).get(name)
+                why = _unusable(hello, name)
                 if why:
                     failures.append("%s: %s" % (name, why))
                     continue
@@ -212,8 +212,7 @@ class Session(object):
         it on the synthesized inputs failed: then the inputs, not the load, are what failed."""
         for name in apis:
             module = self.plugins.load("consumers", name)
-            if not hasattr(module, "load") or name in hello.unavailable.get("consumers", {}) \
-                    or name in hello.broken.get("consumers", {}):
+            if not hasattr(module, "load") or _unusable(hello, name):
                 continue
             reply = self._ask(protocol.ConsumeRequest(name, self.store.artifact_dir(cell.artifact), self.timeout,
                                                       load_only=True))
@@ -242,6 +241,11 @@ class Session(object):
         if data["status"] not in RERUN:
             self.cache.put(data)
         return data
+
+
+def _unusable(hello: Any, consumer: str) -> str:
+    """Why the worker cannot run this consumer (unavailable in its TF, or its plugin broken); "" if it can."""
+    return hello.unavailable.get("consumers", {}).get(consumer) or hello.broken.get("consumers", {}).get(consumer) or ""
 
 
 VARIES = ("loaded and ran, but every output varies from one load to the next (random ops): no golden value to "
