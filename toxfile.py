@@ -7,6 +7,16 @@ steps of a run always go begin, produce, consume, report, whatever `-e` or `-m`
 selects. Plain `tox` runs them all but the preview channels; `-m grid` the
 produce and consume steps; `-m nightly` the preview channels and a report.
 
+produce-<env> and consume-<env> share one virtualenv, .tox/<env>, as `gate`
+shares `report`'s (the runner `matrix-shared-venv`): they install the same
+packages, and a second install of TF costs 9 s and 16 CPU seconds (uv
+compiles every module's bytecode), twice per TF version on a cold run. tox
+records in an environment's folder which environment made it and remakes the
+folder for any other name (so `gate` and `report` remade theirs in turn);
+this runner records the folder's name instead (`tf221`), so whichever step
+comes first sets the folder up and the other finds it ready, while a change
+of Python or of what to install still remakes it.
+
 It also finds pyenv's interpreters: pyenv installs each Python under
 $(pyenv root)/versions/X/bin, but its shims answer only for the versions
 named in PYENV_VERSION, so tox and uv would not find python3.7 where 3.11 is
@@ -29,7 +39,9 @@ try:
     from tox.config.loader.memory import MemoryLoader
     from tox.config.types import EnvList
     from tox.plugin import impl
-except ImportError:  # imported outside tox (the tests read ENVS): no hooks
+    from tox.tox_env.info import Info
+    from tox_uv._run import UvVenvRunner
+except ImportError:  # imported outside tox (the tests read ENVS), or by a tox still to provision tox-uv: no hooks
     impl = None
 
 STEP_PHASES = [p for p in PHASES if p in STEPS]  # reference cells run in the produce step
@@ -40,6 +52,33 @@ def _names():
 
 
 if impl is not None:
+    class _FolderInfo(Info):
+        """The setup record of a shared folder: it names the folder, not the step that set it up."""
+
+        def __init__(self, path):
+            super().__init__(path)
+            self._folder = path.name
+
+        def compare(self, value, section, sub_section=None):
+            if section == "ToxEnv" and isinstance(value, dict):
+                value = dict(value, name=self._folder)
+            return super().compare(value, section, sub_section)
+
+    class SharedVenv(UvVenvRunner):
+        """tox-uv's virtualenv, shared by the environments whose env_dir is the same."""
+
+        @staticmethod
+        def id():
+            return "matrix-shared-venv"
+
+        @property
+        def cache(self):
+            return _FolderInfo(self.env_dir)
+
+    @impl
+    def tox_register_tox_env(register):
+        register.add_run_env(SharedVenv)
+
     @impl
     def tox_extend_envs():
         return _names()
@@ -53,6 +92,7 @@ if impl is not None:
         posargs = " ".join(shlex.quote(a) for a in (state.conf.pos_args(None) or ()))
         for env in loaded["envs"]:
             requirements = "\n".join(env.requirements(loaded["grid"]))
+            folder = core_conf["work_dir"] / env.name
             for phase in STEP_PHASES:
                 state.conf.memory_seed_loaders["%s-%s" % (phase, env.name)].append(MemoryLoader(
                     description="%s: %s with TF %s (Python %s)" % (
@@ -64,6 +104,8 @@ if impl is not None:
                     depends=EnvList(["begin"] + (["produce-*"] if phase == "consume" else [])),
                     labels=["nightly" if env.preview else "grid"],
                     commands=["python -m matrix run --phase %s --env %s %s" % (phase, env.name, posargs)],
+                    runner=SharedVenv.id(),
+                    env_dir=folder,
                 ))
             tests = "tests-" + env.name
             state.conf.memory_seed_loaders[tests].append(MemoryLoader(
