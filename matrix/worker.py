@@ -161,7 +161,13 @@ def run_request(tf: Any, plugins: Plugins, request: Any) -> Any:
         return protocol.Outputs(tensors.encode_all(outputs))
     except Exception as exc:  # every failure becomes a reply; only a crash ends the child
         folder = request.folder if isinstance(request, protocol.ProduceRequest) else request.artifact
-        return failure(exc, plugins.our_code(), [(folder, "<artifact>"), (tempfile.gettempdir(), "<tmp>"), (ROOT, "<repo>")])
+        return failure(exc, plugins.our_code(), places(folder))
+
+
+def places(artifact: str) -> Sequence[Tuple[str, str]]:
+    """The folders a reason names by what they are, most specific first: the virtualenv too, whose
+    folder differs from one machine and one tox setup to the next (TF names its own source files)."""
+    return [(artifact, "<artifact>"), (tempfile.gettempdir(), "<tmp>"), (sys.prefix, "<env>"), (ROOT, "<repo>")]
 
 
 def child_main(sock: socket.socket, tf: Any, plugins: Plugins) -> None:

@@ -1,5 +1,7 @@
 """The checks that keep the table true name what a hand audit would find: a false fail on the
 diagonal, a lenient pass among equivalent loaders, and a reason that is not the API's own message."""
+import sys
+
 from reports import checks, derive
 from tests.synthetic import World, registry
 
@@ -110,6 +112,11 @@ def test_a_reason_names_the_model_s_folder_the_cell_s_temporary_folder_and_the_c
     assert reasons.placeless("node a (defined at home/ci/savedmodel-matrix/consumers/tf1_session.py:17) in "
                              "tensorflow/core/framework/ci/savedmodel-matrix2", places) == \
         "node a (defined at <repo>/consumers/tf1_session.py:17) in tensorflow/core/framework/ci/savedmodel-matrix2"
+    # the virtualenv's folder too: TF names its own source files ("defined at <env>/lib/python3.7/...")
+    places.insert(2, ("/home/ci/savedmodel-matrix/.tox/tf115", "<env>"))
+    assert reasons.placeless("node a (defined at home/ci/savedmodel-matrix/.tox/tf115/lib/python3.7/site-packages/"
+                             "tensorflow_core/python/framework/ops.py:1748)", places) == \
+        "node a (defined at <env>/lib/python3.7/site-packages/tensorflow_core/python/framework/ops.py:1748)"
 
 
 def test_a_failing_cell_s_reason_is_placeless():
@@ -122,6 +129,7 @@ def test_a_failing_cell_s_reason_is_placeless():
     except ValueError as exc:
         failed = worker.failure(exc, ("/nowhere/",), [("/data/store/tf221/keras/dense", "<artifact>")])
     assert (failed.status, failed.reason) == ("fail", "ValueError: cannot read <artifact>/model")
+    assert worker.places("/data/store/tf221/keras/dense")[2] == (sys.prefix, "<env>")
 
 
 def test_a_reason_cut_at_its_width_inside_a_folder_s_name_names_the_folder():
