@@ -27,7 +27,7 @@ import pandas as pd
 from matrix.cell import ROOT
 from matrix.interpreters import find_python
 from reports import checks, derive, diff as diff_mod, gate as gate_mod, html, markdown, pictures, policy, table
-from reports.results import COLUMNS, PRODUCE_COLUMNS, Results, load, load_any, planned
+from reports.results import COLUMNS, PRODUCE_COLUMNS, Results, as_rows, load, load_any, planned
 
 REPORTS = os.path.join(ROOT, "reports")
 HISTORY = os.path.join(REPORTS, "history")
@@ -187,15 +187,16 @@ def build(store: Optional[str] = None, out_root: Optional[str] = None, registry:
     cells[keep].to_csv(os.path.join(folder, "results.csv"), index=False)
     produced_keep = [c for c in PRODUCE_COLUMNS + ["known_id", "known_link"] if c in results.produced.columns]
     payload = {"meta": meta, "not_run": missing, "invalid_records": results.invalid,
-               "cells": cells[keep].to_dict(orient="records"),
-               "produced": results.produced[[c for c in produced_keep if c != "detail"]].to_dict(orient="records"),
-               "references": results.references.drop(columns=["detail"], errors="ignore").to_dict(orient="records"),
-               "envs": results.envs.to_dict(orient="records")}
+               "cells": as_rows(cells[keep]),
+               "produced": as_rows(results.produced[[c for c in produced_keep if c != "detail"]]),
+               "references": as_rows(results.references.drop(columns=["detail"], errors="ignore")),
+               "envs": as_rows(results.envs)}
+    # json.dumps, not json.dump: only a text made at once gets the C encoder (2.8 s against 0.6 s here)
     with open(os.path.join(folder, "results.json"), "w") as f:
-        json.dump(payload, f, default=str)
+        f.write(json.dumps(payload, default=str))
     red = cells[cells["status"].isin(derive.RED)] if not cells.empty else cells
     with gzip.open(os.path.join(folder, "details.json.gz"), "wt") as f:
-        json.dump(dict(zip(red.get("cell", []), red.get("detail", []))), f)
+        f.write(json.dumps(dict(zip(red.get("cell", []), red.get("detail", [])))))
 
     # the gate of the upgrade to the newest stable TF
     gate_view = None
@@ -283,7 +284,7 @@ def build(store: Optional[str] = None, out_root: Optional[str] = None, registry:
     with open(os.path.join(folder, "summary.md"), "w") as f:
         f.write(markdown.render(results, meta, missing, sections=md_sections))
     with open(os.path.join(folder, "checks.json"), "w") as f:
-        json.dump({k: v.to_dict(orient="records") for k, v in found.items()}, f, indent=1, default=str)
+        json.dump({k: as_rows(v) for k, v in found.items()}, f, indent=1, default=str)
     if out_root is None:
         point_latest(folder)
     return folder

@@ -20,7 +20,7 @@ import pandas as pd
 from matrix import models, reasons
 from matrix.discovery import Plugins
 from reports import versions
-from reports.results import Results
+from reports.results import Results, as_rows
 
 RED = ("fail", "error", "crash", "timeout")
 EQUIVALENT = (("tf2_load", "hub_load", "tf2_restored"), ("tf1_session", "saved_model_cli", "c_api"))
@@ -72,7 +72,7 @@ def reason_problems(results: Results) -> pd.DataFrame:
     if cells.empty:
         return pd.DataFrame(columns=columns)
     rows = []
-    for cell in cells[cells["status"].isin(RED)].to_dict(orient="records"):
+    for cell in as_rows(cells[cells["status"].isin(RED)]):
         problem = reasons.problem(str(cell["reason"]))
         writer = str(cell.get("writer_tf") or cell.get("producer_tf") or "")
         if problem is None and _TF1_CLAIM.search(str(cell["reason"])) and versions.major(writer) >= 2:

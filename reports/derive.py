@@ -17,7 +17,7 @@ import pandas as pd
 
 from reports import known as known_mod
 from reports import policy, repro, versions
-from reports.results import Results
+from reports.results import Results, as_rows
 
 RED = ("fail", "error", "crash", "timeout")
 _ARTIFACT_PATH = re.compile(r"[^\s'\"(=]*/store/[^/\s'\"]+/[^/\s'\"]+/[^/\s'\",)]+(?:/model)?")
@@ -41,7 +41,7 @@ def direction(producer_tf: str, consumer_tf: str) -> str:
 
 
 def _known_columns(frame: pd.DataFrame, issues: List[known_mod.Issue], today: datetime.date) -> pd.DataFrame:
-    hits = [known_mod.match(row, issues, today) for row in frame.to_dict(orient="records")]
+    hits = [known_mod.match(row, issues, today) for row in as_rows(frame)]
     frame["known_id"] = [h.issue.id if h.issue else "" for h in hits]
     frame["known_reason"] = [h.issue.reason if h.issue else "" for h in hits]
     frame["known_link"] = [h.issue.link if h.issue else "" for h in hits]
@@ -58,7 +58,7 @@ def annotate(results: Results, registry: Optional[str] = None, today: Optional[d
         cells["reason_short"] = cells["reason"].map(short_reason)
         cells["direction"] = [direction(a, b) for a, b in zip(cells["producer_tf"], cells["consumer_tf"])]
         cells["diagonal"] = cells["producer_env"] == cells["consumer_env"]
-        rows = cells.to_dict(orient="records")
+        rows = as_rows(cells)
         cells["repro"] = [repro.command(r) if r["status"] in RED else "" for r in rows]
         # a path that fails when the writing TF reads its own model is no version question
         own = {(r["producer"], r["case"], r["producer_env"], r["consumer"]): r["status"]

@@ -11,7 +11,7 @@ import pandas as pd
 
 from reports import markdown, versions
 from reports.derive import short_reason
-from reports.results import Results
+from reports.results import Results, as_rows
 
 KEY = ["producer", "case", "producer_env", "consumer", "consumer_env"]
 SHOW = KEY + ["producer_tf", "consumer_tf"]
@@ -36,7 +36,7 @@ class Diff:
         return self.changed[self.changed["old_status"] == "pass"]
 
     def as_dict(self) -> Dict:
-        cols = lambda f: f.to_dict(orient="records")
+        cols = as_rows
         return {"old": self.old_label, "new": self.new_label, "changed": cols(self.changed),
                 "reason_changed": cols(self.reason_changed), "added": cols(self.added),
                 "removed": cols(self.removed), "env_versions": self.versions,

@@ -30,7 +30,7 @@ from xml.sax.saxutils import escape, quoteattr
 import pandas as pd
 
 from reports import markdown, policy, versions
-from reports.results import Results, planned
+from reports.results import Results, as_rows, planned
 
 KEY = ["producer", "case", "producer_env", "consumer"]
 SIDE = ["producer_tf", "writer_tf", "consumer_env", "consumer_tf", "status", "reason", "cell", "known_id",
@@ -302,7 +302,7 @@ def render_markdown(g: Gate) -> str:
     else:
         out += _details("%d cells" % len(vio), markdown.md_table(_cell_rows(vio), cols), many(vio))
         out += _details("ready-to-file summaries", "\n".join("- " + upstream_summary(r)
-                                                             for r in vio.head(50).to_dict(orient="records")) + "\n",
+                                                             for r in as_rows(vio.head(50))) + "\n",
                         False)
     for title, frame, what in (("New regressions", g.new_regressions,
                                 "Passed under %s, do not pass under %s." % (g.baseline.label, g.candidate.label)),
@@ -357,7 +357,7 @@ def render_markdown(g: Gate) -> str:
 def as_dict(g: Gate) -> Dict:
     def rec(frame: pd.DataFrame, cols: List[str]) -> List[Dict]:
         return [{k: (None if pd.isna(v) else v) for k, v in r.items()}
-                for r in frame[[c for c in cols if c in frame.columns]].to_dict(orient="records")]
+                for r in as_rows(frame[[c for c in cols if c in frame.columns]])]
     cell_cols = ["cell_cand", "producer", "case", "producer_env", "producer_tf", "consumer", "category", "status_base",
                  "status_cand", "reason_base", "reason_cand", "policy_cand", "known_id_cand", "known_link_cand",
                  "repro_cand"]
@@ -386,11 +386,11 @@ def junit(g: Gate) -> str:
     """The regressions as a JUnit XML test report (one failing test case per gating cell)."""
     gating = pd.concat([g.new_regressions.assign(kind="regression"), g.new_api_gone.assign(kind="API gone")])
     cases = []
-    for row in g.compared.to_dict(orient="records"):
+    for row in as_rows(g.compared):
         name = quoteattr(row["cell_cand"])
         classname = quoteattr("gate.%s" % row["consumer"])
         cases.append((row["cell_cand"], '<testcase classname=%s name=%s/>' % (classname, name)))
-    failures = {r["cell_cand"]: r for r in gating.to_dict(orient="records")}
+    failures = {r["cell_cand"]: r for r in as_rows(gating)}
     body = []
     for cell, plain in cases:
         if cell in failures:

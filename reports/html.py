@@ -14,7 +14,7 @@ import pandas as pd
 from matrix.cell import MEANING
 from matrix.compare import TOLERANCE
 from reports import table, versions
-from reports.results import Results
+from reports.results import Results, as_rows
 
 TEMPLATES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "templates")
 ENV = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True, trim_blocks=True,
@@ -26,7 +26,7 @@ def records(frame: pd.DataFrame, columns: List[str]) -> List[Dict[str, Any]]:
         return []
     present = [c for c in columns if c in frame.columns]
     return [{k: ("" if (not isinstance(v, (list, tuple)) and pd.isna(v)) else v) for k, v in r.items()}
-            for r in frame[present].to_dict(orient="records")]
+            for r in as_rows(frame[present])]
 
 
 def render_table(rows: List[Dict[str, Any]], columns: List[str], **options: Any) -> Any:
@@ -37,7 +37,7 @@ def render_table(rows: List[Dict[str, Any]], columns: List[str], **options: Any)
 def consumer_page(results: Results, consumer: str) -> str:
     cells = results.cells[results.cells["consumer"] == consumer]
     columns = sorted(set(cells["consumer_tf"]), key=versions.key)
-    lookup = {(r["producer"], r["case"], r["producer_tf"], r["consumer_tf"]): r for r in cells.to_dict(orient="records")}
+    lookup = {(r["producer"], r["case"], r["producer_tf"], r["consumer_tf"]): r for r in as_rows(cells)}
     rows = []
     keys = sorted({(r[0], r[1], r[2]) for r in lookup}, key=lambda k: (k[0], k[1], versions.key(k[2])))
     for producer, case, writer in keys:

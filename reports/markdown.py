@@ -4,7 +4,7 @@ from typing import Dict, List, Optional
 import pandas as pd
 
 from reports import table
-from reports.results import Results
+from reports.results import Results, as_rows
 
 # A summary is for a pull-request comment: the longest tables stop here (index.html has every row).
 SUMMARY_ROWS = 30
@@ -70,6 +70,6 @@ def render(results: Results, meta: Dict[str, str], not_run: List[str], sections:
     if not repro.empty:
         out += ["<details><summary>Reproduce one cell per cause</summary>", "", "```sh"]
         out += ["# %s %s under TF %s: %s\n%s" % (r["status"], r["consumer"], r["consumer_tfs"], short(r["reason"], 100),
-                                                r["repro"]) for r in repro.to_dict(orient="records")]
+                                                r["repro"]) for r in as_rows(repro)]
         out += ["```", "", "</details>", ""]
     return "\n".join(out)
