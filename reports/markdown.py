@@ -1,4 +1,5 @@
 """reports/latest/summary.md: the same facts as the page, short enough for a pull-request comment."""
+import re
 from typing import Dict, List, Optional
 
 import pandas as pd
@@ -15,6 +16,21 @@ def short(text: object, limit: int = 160) -> str:
     return text if len(text) <= limit else text[:limit - 1] + "…"
 
 
+_LINK = re.compile(r"\[([^\]\n]*)\]\((https?://[^)\s]+)\)")  # what link() writes
+_SPECIAL = re.compile(r"([\\`*_<>\[\]~|])")
+
+
+def escape(text: str) -> str:
+    """A table cell's text as it reads, links aside: `keras_dict:__call__` would turn bold and
+    `filepath=<artifact>/model` lose its <artifact> (GitHub drops unknown HTML tags) unescaped."""
+    text, out, at = text.replace("\n", " "), [], 0
+    for found in _LINK.finditer(text):
+        out += [_SPECIAL.sub(r"\\\1", text[at:found.start()]),
+                "[%s](%s)" % (_SPECIAL.sub(r"\\\1", found.group(1)), found.group(2))]
+        at = found.end()
+    return "".join(out + [_SPECIAL.sub(r"\\\1", text[at:])])
+
+
 def md_table(frame: pd.DataFrame, columns: List[str], limit: Optional[int] = None) -> str:
     """A Markdown table; with `limit`, the first rows and a line saying how many more index.html has."""
     if frame.empty:
@@ -22,7 +38,7 @@ def md_table(frame: pd.DataFrame, columns: List[str], limit: Optional[int] = Non
     lines = ["| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
     shown = frame if limit is None else frame.head(limit)
     for _, row in shown.iterrows():
-        lines.append("| " + " | ".join(str(row[c]).replace("|", "\\|").replace("\n", " ") for c in columns) + " |")
+        lines.append("| " + " | ".join(escape(str(row[c])) for c in columns) + " |")
     if len(shown) < len(frame):
         lines.append("\n_… and %d more rows in index.html_" % (len(frame) - len(shown)))
     return "\n".join(lines) + "\n"

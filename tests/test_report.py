@@ -2,6 +2,8 @@
 import csv
 import os
 
+import pandas as pd
+
 from reports import build, derive, table, versions
 from tests.synthetic import World
 
@@ -78,3 +80,12 @@ def test_a_run_in_which_nothing_ran_still_gets_a_report_naming_what_did_not_run(
     out = capsys.readouterr().out
     assert "not run: tf115 (produce and consume): interpreter python3.7 not found on this machine" in out
     assert "interpreter python3.7 not found" in (tmp_path / "latest" / "index.html").read_text()
+
+
+def test_a_markdown_table_shows_each_value_as_it_reads_and_links_stay_links():
+    from reports import markdown
+    frame = pd.DataFrame([{"case": "keras_dict:__call__", "reason": "filepath=<artifact>/model | *2*",
+                           "known": markdown.link("tf_keras-trains", "https://example.org/a_b")}])
+    assert markdown.md_table(frame, ["case", "reason", "known"]).splitlines()[2] == (
+        r"| keras\_dict:\_\_call\_\_ | filepath=\<artifact\>/model \| \*2\* | "
+        r"[tf\_keras-trains](https://example.org/a_b) |")
