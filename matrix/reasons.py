@@ -26,6 +26,7 @@ GENERIC = [re.compile(p) for p in (
     r"^Graph execution error:?$",
     r"^Detected at node .* defined at",
     r"^Node: '",
+    r"^<stack traces unavailable>$",  # TF 2.16+ in place of "Detected at node"'s stack, before the message
     r"^Original stack trace for",
     r"^If trying to load on a different device",
     r"^Call arguments received",

@@ -84,6 +84,10 @@ def test_a_wrapped_error_is_the_error_it_wraps():
                "was explicitly assigned to /device:GPU:0\n\t [[a]]")
     assert reasons.of_message("InvalidArgumentError", message) == \
         "InvalidArgumentError: Cannot assign a device for operation a: {{node a}} was explicitly assigned to /device:GPU:0"
+    # TF 2.16 and later, when it has no Python stack for the node (a model written by another program)
+    message = ("Graph execution error:\n\nDetected at node XlaCallModule defined at (most recent call last):\n"
+               "<stack traces unavailable>\nCannot deserialize computation\n\t [[{{node XlaCallModule}}]]")
+    assert reasons.of_message("InvalidArgumentError", message) == "InvalidArgumentError: Cannot deserialize computation"
 
 
 def test_a_program_s_exception_wins_over_the_errors_tf_logs_and_carries_on_from():
