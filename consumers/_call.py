@@ -31,6 +31,14 @@ def call(function, artifact, convert, **kwargs):
     return function(*arguments(artifact, convert), **kwargs)
 
 
+def layer_dtype(artifact):
+    """The dtype a Keras layer that wraps the model computes in, as its user sets it: the one floating
+    dtype of the inputs when it is not float32 (a layer casts floating inputs to its own dtype, and a
+    float16 signature refuses float32), else None (the layer's default)."""
+    floats = {v.dtype.name for v in artifact.inputs.values() if v.dtype.kind == "f"}
+    return floats.pop() if len(floats) == 1 and "float32" not in floats else None
+
+
 def named(result, artifact, to_numpy):
     """What the author's call returned, by the author's output names."""
     names = list(artifact.call.output_names)

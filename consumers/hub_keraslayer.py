@@ -43,7 +43,7 @@ def layer(tf, artifact, trainable=False):
     hub.KerasLayer itself (a load beforehand, only to choose them, doubled the cell's time); hub
     refuses a model without __call__ or without the signature in its own words."""
     import tensorflow_hub as hub
-    options = {"tags": artifact.tags, "trainable": trainable}
+    options = {"tags": artifact.tags, "trainable": trainable, "dtype": _call.layer_dtype(artifact)}
     if artifact.call is not None:
         outputs = artifact.call.output_names if artifact.call.returns == "dict" else None
     else:

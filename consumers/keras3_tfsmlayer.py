@@ -3,7 +3,7 @@
 The endpoint is the signature, so it is called as a signature is: one input as a
 tensor; several as the dict TFSMLayer documents (which its call passes
 positionally, keras-team/keras#20813: a known failure)."""
-from consumers._call import to_numpy
+from consumers._call import layer_dtype, to_numpy
 from matrix.plugin import keras3, needs_signature
 
 API = "Keras 3 keras.layers.TFSMLayer(call_endpoint=signature)"
@@ -21,7 +21,8 @@ applies = needs_signature
 def consume(tf, artifact):
     keras = keras3()
     try:
-        layer = keras.layers.TFSMLayer(artifact.path, call_endpoint=artifact.signature, call_training_endpoint=None)
+        layer = keras.layers.TFSMLayer(artifact.path, call_endpoint=artifact.signature, call_training_endpoint=None,
+                                       dtype=layer_dtype(artifact))
         inputs = artifact.inputs
         result = layer(next(iter(inputs.values())) if len(inputs) == 1 else dict(inputs))
         if isinstance(result, dict):

@@ -42,7 +42,9 @@ GENERIC = [re.compile(p) for p in (
 _WRAPPER = re.compile(r"Original error:?$|^Graph execution error:?$")
 # The MLIR converter prefixes its message with a location: a dump ("<unknown>:0: error: loc(...): 'tf.Mul' op
 # is ...") or, in TF 2.4, the loader's file on this machine (".../loader_impl.py:300:0: error: 'tf.Mul' op is ...").
-_MLIR = re.compile(r"^(?:<unknown>|\S+):\d+: error: (?:loc\(.*\)\s*:\s*)?(.+)$")
+# TF 2.15 and later put it after "Could not translate MLIR to FlatBuffer." on the same line.
+_MLIR = re.compile(r"^(?:Could not translate MLIR to FlatBuffer\.\s*(?:UNKNOWN:\s*)?)?"
+                   r"(?:<unknown>|\S+):\d+: error: (?:loc\(.*\)\s*:\s*)?(.+)$")
 
 
 def clean(line: str) -> str:

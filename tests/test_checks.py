@@ -74,6 +74,13 @@ def test_a_converter_error_is_its_message_not_its_location_dump():
             " error: 'tf.StringLength' op is neither a custom op nor a flex op")
     assert reasons.of_message("ConverterError", text) == \
         "ConverterError: 'tf.StringLength' op is neither a custom op nor a flex op"
+    # TF 2.15 and later: after the converter's own first sentence, on the same line
+    for text in ("Could not translate MLIR to FlatBuffer.<unknown>:0: error: loc(callsite(fused[\"Mul:\", \"mul@f\"] at "
+                 "fused[\"PartitionedCall:\", \"PartitionedCall\"])): 'tf.Mul' op is neither a custom op nor a flex op",
+                 "Could not translate MLIR to FlatBuffer. UNKNOWN: <unknown>:0: error: loc(fused[\"Mul:\", \"mul\"]): "
+                 "'tf.Mul' op is neither a custom op nor a flex op"):
+        assert reasons.of_message("ConverterError", text) == \
+            "ConverterError: 'tf.Mul' op is neither a custom op nor a flex op"
 
 
 def test_a_wrapped_error_is_the_error_it_wraps():

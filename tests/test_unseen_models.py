@@ -3,8 +3,8 @@ each API would get, never one the harness's own inputs, calls or records caused.
 
 The models are written here, in a subprocess with this environment's TF: a signature with two outputs,
 one whose outputs are random, one with a sparse (COO) output, one that uses its int input as ids into a
-table of two rows, a conv net on images of any size, one with a complex output, one that the synthesized
-inputs fail wherever it loads; and beside them a model whose spec is not JSON."""
+table of two rows, a conv net on images of any size, one with a complex output, one in float16, one
+that the synthesized inputs fail wherever it loads; and beside them a model whose spec is not JSON."""
 import subprocess
 import sys
 import textwrap
@@ -37,6 +37,7 @@ WRITE = textwrap.dedent('''
 
     save("convnet_any_size", convnet, tf.TensorSpec([None, None, None, 3], tf.float32))
     save("complex_output", lambda x: {"z": tf.complex(x, x * 2.0)}, tf.TensorSpec([None], tf.float32))
+    save("half_precision", lambda x: {"y": x * tf.constant(1.5, tf.float16)}, tf.TensorSpec([None, 3], tf.float16))
     # rows of three: inputs synthesized at [2, 2] fail it wherever it loads (the harness's inputs, not the APIs)
     save("rows_of_three", lambda x: {"rows": tf.reshape(x, [-1, 3])}, tf.TensorSpec([None, None], tf.float32))
     save("bad_spec", lambda x: {"y": x * 3.0}, tf.TensorSpec([None], tf.float32))
@@ -89,6 +90,9 @@ def test_unseen_models_get_the_verdicts_their_users_would(grid, unseen):
     assert status("convnet_any_size", "tf2_load") == "pass", cells[("convnet_any_size", "tf2_load")]
     # a complex output is recorded and compared like any other
     assert status("complex_output", "tf2_load") == "pass" and status("complex_output", "tf1_session") == "pass"
+    # a float16 signature: a Keras layer wrapping it computes in float16, as its user sets it (float32 casts fail it)
+    for consumer in ("hub_keraslayer", "tf2_load", "tf1_session"):
+        assert status("half_precision", consumer) == "pass", cells[("half_precision", consumer)]
     # a sparse output is compared as the dense tensor it stands for, through every API that can fetch it
     for consumer in ("tf1_session", "tf2_load", "c_api"):
         assert status("sparse_output", consumer) == "pass", cells[("sparse_output", consumer)]
