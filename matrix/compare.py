@@ -3,7 +3,8 @@
 Consumers never judge themselves; the grid hands what they returned to
 `compare`. Floats match within the golden values' tolerance (by default
 |actual - golden| <= 1e-6 + 1e-5 * |golden|: float32 arithmetic may differ in
-the last bits between TF versions and kernels); every other dtype, every shape
+the last bits between TF versions and kernels; wider for a model that computes
+in float16 or bfloat16, manifest.tolerance); every other dtype, every shape
 and every dtype name must match exactly. Nothing compared is never a pass.
 A mismatch says what kind it is (`KINDS`), for the report's policy labels.
 """

@@ -12,7 +12,7 @@ Tensors are JSON: {"dtype", "shape", "values"} (matrix/tensors.py).
 import json
 import os
 from dataclasses import asdict, dataclass, field, fields
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, Iterable, List, Optional, Tuple
 
 MANIFEST_SCHEMA = 2
 Tensor = Dict[str, Any]
@@ -54,6 +54,23 @@ class Golden:
     rtol: float = 1e-5
     # outputs not compared: two loads of the model gave different values (random ops), name -> how
     varies: Dict[str, str] = field(default_factory=dict)
+
+
+# A graph that computes in a half-precision type keeps about 3 (float16) or 2 (bfloat16) significant
+# digits, whatever its signature's dtypes (Keras mixed precision: float32 in and out): two correct
+# runtimes differ by that much (onnxruntime against TF: 4e-4 relative on a mixed_float16 Dense model),
+# so such a model's outputs are compared within it: (atol, rtol).
+HALF_PRECISION = {"float16": (1e-3, 1e-2), "bfloat16": (1e-2, 5e-2)}
+
+
+def tolerance(node_dtypes: Iterable[str]) -> Optional[Tuple[float, float, str]]:
+    """(atol, rtol, why) for a graph whose nodes compute in `node_dtypes`; None: the default tolerance."""
+    half = [t for t in HALF_PRECISION if t in node_dtypes]
+    if not half:
+        return None
+    atol, rtol = max(HALF_PRECISION[t] for t in half)
+    return atol, rtol, "computes in %s: outputs compared within |actual - golden| <= %g + %g * |golden|" % (
+        " and ".join(half), atol, rtol)
 
 
 @dataclass

@@ -39,7 +39,7 @@ from typing import Any, Dict, List, Optional, Tuple
 from matrix import keys, records, savedmodel_pb
 from matrix.cache import Cache
 from matrix.cell import FAIL, PASS, ROOT, ArtifactId, Run, Store, now, safe_name
-from matrix.manifest import MANIFEST_SCHEMA, Golden, Manifest, model_facts
+from matrix.manifest import MANIFEST_SCHEMA, Golden, Manifest, model_facts, tolerance
 from matrix.manifest import Call as ManifestCall
 
 ENV = "models"
@@ -387,6 +387,10 @@ def _manifest(producer: str, case: str, saved: Any, meta: Any, signature: Option
     inputs = {}  # type: Dict[str, Any]
     outputs = {}  # type: Dict[str, Any]
     golden = Golden("recorded", "")  # filled in by a reference TF environment (matrix/reference.py)
+    precision = tolerance(meta.node_dtypes)
+    if precision:  # before a spec's own tolerance, which wins
+        golden.atol, golden.rtol = precision[:2]
+        notes.append(precision[2])
     if signature is None and not own:
         notes.append("the model has no signature" + ("; its __call__ %s" % why_not if why_not else ""))
     elif call is not None:
@@ -401,7 +405,7 @@ def _manifest(producer: str, case: str, saved: Any, meta: Any, signature: Option
             tensor = dict(tensor, dtype=tensor.get("dtype") or declared["dtype"])
             outputs[name], note = conform(tensor, declared.get("shape"))
         if outputs and len(outputs) == len(call.expected):
-            golden = Golden("spec", "expected values given by %s" % call.source)
+            golden = Golden("spec", "expected values given by %s" % call.source, golden.atol, golden.rtol)
         if call.atol is not None or call.rtol is not None:
             golden.atol = call.atol if call.atol is not None else golden.atol
             golden.rtol = call.rtol if call.rtol is not None else golden.rtol

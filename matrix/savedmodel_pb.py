@@ -35,7 +35,7 @@ import os
 import re
 import struct
 from dataclasses import dataclass, field
-from typing import Any, Dict, FrozenSet, Iterable, List, Optional, Tuple, Union
+from typing import Any, Dict, FrozenSet, Iterable, List, Optional, Set, Tuple, Union
 
 __all__ = ["SavedModelError", "TensorFacts", "SignatureFacts", "Opaque", "Named", "CallFunction", "MetaGraphFacts",
            "SavedModelFacts", "read"]
@@ -113,6 +113,9 @@ class MetaGraphFacts:
     callable: bool = False
     # ... traced on these structures, sorted by name
     call_functions: Tuple[CallFunction, ...] = ()
+    # the dtypes the nodes' type attributes name (T, DstT, dtype, ...), graph and library functions: what
+    # the graph computes in, which its signature may not show (Keras mixed precision: float32 in and out)
+    node_dtypes: FrozenSet[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -194,6 +197,8 @@ _GRAPH = _Schema({2: ("library", _MESSAGE), 4: ("versions", _MESSAGE)})  # node:
 _GRAPH_NODES = _Schema({1: ("node", _MESSAGE)})
 _VERSIONS = _Schema({1: ("producer", _INT32)})
 _NODE = _Schema({2: ("op", _STRING)})
+_NODE_ATTRS = _Schema({5: ("attr", _MESSAGE)})
+_ATTR_VALUE = _Schema({6: ("type", _ENUM)})
 _LIBRARY = _Schema({1: ("function", _MESSAGE)})
 _FUNCTION_NODES = _Schema({3: ("node_def", _MESSAGE)})
 _MESSAGE_MAP_ENTRY = _Schema({1: ("key", _STRING), 2: ("value", _MESSAGE)})
@@ -344,6 +349,43 @@ class _Binary(object):
                 else:
                     pos = self._skip(key, pos, end, at)
         return ops
+
+    def node_dtypes(self, number: int) -> Set[int]:
+        """AttrValue.type of every attribute of every NodeDef in repeated field `number` (as node_ops, no
+        object per node): NodeDef.attr (5) entries, their value (2), its type (6)."""
+        found = set()  # type: Set[int]
+        for start, end in self.ranges:
+            for node in self._each(start, end, number):
+                for entry in self._each(node[0], node[1], 5):
+                    for value in self._each(entry[0], entry[1], 2):
+                        pos = value[0]
+                        while pos < value[1]:
+                            at = pos
+                            key, pos = self._varint(pos, value[1])
+                            if key == 6 << 3:
+                                kind, pos = self._varint(pos, value[1])
+                                found.add(kind & 0xFFFFFFFF)
+                            else:
+                                pos = self._skip(key, pos, value[1], at)
+        return found
+
+    def _each(self, start: int, end: int, number: int) -> List[Tuple[int, int]]:
+        """The byte ranges of length-delimited field `number` in data[start:end]."""
+        out = []
+        wanted = number << 3 | 2
+        pos = start
+        while pos < end:
+            at = pos
+            key, pos = self._varint(pos, end)
+            if key == wanted:
+                length, first = self._varint(pos, end)
+                pos = first + length
+                if pos > end:
+                    self._past_end(number, at, end)
+                out.append((first, pos))
+            else:
+                pos = self._skip(key, pos, end, at)
+        return out
 
     def _last_op(self, start: int, end: int) -> str:
         """The last NodeDef.op (field 2) in data[start:end], "" if none."""
@@ -736,17 +778,20 @@ def _meta_graph_facts(message: _Message) -> MetaGraphFacts:
     info_fields = info.fields(_META_INFO) if info is not None else {}
     producer = None  # type: Optional[int]
     op_types = set()
+    dtypes = set()  # type: Set[int]
     function_count = 0
     graph = _merged(_every(fields, "graph_def"))
     if graph is not None:
         graph_fields = graph.fields(_GRAPH)
         op_types.update(_node_ops(graph, _GRAPH_NODES))
+        dtypes.update(_node_dtypes(graph, _GRAPH_NODES))
         library = _merged(_every(graph_fields, "library"))
         if library is not None:
             functions = _every(library.fields(_LIBRARY), "function")
             function_count = len(functions)
             for function in functions:
                 op_types.update(_node_ops(function, _FUNCTION_NODES))
+                dtypes.update(_node_dtypes(function, _FUNCTION_NODES))
         versions = _merged(_every(graph_fields, "versions"))
         if versions is not None:
             producer = _last(versions.fields(_VERSIONS), "producer", 0)
@@ -765,6 +810,7 @@ def _meta_graph_facts(message: _Message) -> MetaGraphFacts:
         function_count=function_count,
         callable=callable_,
         call_functions=call_functions,
+        node_dtypes=frozenset(_dtype_name(d) for d in dtypes),
     )
 
 
@@ -854,6 +900,19 @@ def _node_ops(message: _Message, nodes: _Schema) -> List[str]:
     if isinstance(message, _Binary):
         return message.node_ops(number)
     return [_last(node.fields(_NODE), "op", "") for node in _every(message.fields(nodes), name)]
+
+
+def _node_dtypes(message: _Message, nodes: _Schema) -> Set[int]:
+    """The DataType numbers the type attributes of `message`'s nodes name (a GraphDef or FunctionDef)."""
+    (number, (name, _)), = nodes.by_number.items()
+    if isinstance(message, _Binary):
+        return message.node_dtypes(number)
+    found = set()
+    for node in _every(message.fields(nodes), name):
+        for _, value in _map_entries(_every(node.fields(_NODE_ATTRS), "attr")):
+            if value is not None:
+                found.update(_every(value.fields(_ATTR_VALUE), "type"))
+    return found
 
 
 def _map_entries(entries: List[_Message]) -> List[Tuple[str, Optional[_Message]]]:

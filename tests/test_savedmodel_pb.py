@@ -171,6 +171,8 @@ def test_the_pbtxt_model_reads_in_text_format_with_the_facts_of_its_binary_twin(
     assert text.meta_graphs[0].tensorflow_version == "1.1.0-rc2" and text.meta_graphs[0].graph_producer == 23
     assert text.meta_graphs[0].signatures == binary.meta_graphs[0].signatures
     assert text.meta_graphs[0].op_types == binary.meta_graphs[0].op_types
+    assert text.meta_graphs[0].node_dtypes == binary.meta_graphs[0].node_dtypes and \
+        "float32" in text.meta_graphs[0].node_dtypes
 
 
 @needs_corpus
@@ -350,6 +352,17 @@ def test_op_types_cover_graph_nodes_and_function_node_defs_and_functions_are_cou
                            functions=[("ReadVariableOp", "AddV2"), (), ("Identity",)], object_graph=True)
     assert meta.op_types == {"Placeholder", "StatefulPartitionedCall", "ReadVariableOp", "AddV2", "Identity"}
     assert meta.function_count == 3 and meta.has_object_graph
+
+
+def test_node_dtypes_are_the_type_attributes_of_graph_nodes_and_function_node_defs(tmp_path):
+    """What the graph computes in (Keras mixed precision casts to float16 inside a float32 signature)."""
+    def node(op, **types):  # NodeDef: op, and attr entries whose AttrValue is a type (field 6)
+        return field(2, op) + msg(*[field(5, map_entry(k, field(6, t))) for k, t in types.items()])
+    half_list = field(5, map_entry("Tout", field(1, field(6, 19))))  # list(type): not a type attribute
+    graph = msg(field(1, node("Cast", SrcT=1, DstT=19)), field(1, node("Const", dtype=3) + half_list))
+    library = field(1, field(3, node("MatMul", T=14)))
+    data = saved_model(field(2, graph + field(2, library)))
+    assert read(model_dir(tmp_path, data)).meta_graphs[0].node_dtypes == {"float32", "float16", "int32", "bfloat16"}
 
 
 def test_a_meta_graph_without_graph_def_or_versions_has_no_producer(tmp_path):
@@ -647,7 +660,10 @@ def tensorflow_facts(path):
                 defaults=tuple(sorted(sig.defaults))) for key, sig in sorted(meta.signature_def.items())},
             has_object_graph=meta.HasField("object_graph_def"),
             op_types=frozenset([n.op for n in graph.node] + [n.op for f in graph.library.function for n in f.node_def]),
-            function_count=len(graph.library.function), callable=callable_, call_functions=call_functions))
+            function_count=len(graph.library.function), callable=callable_, call_functions=call_functions,
+            node_dtypes=frozenset(dtype(a.type) for n in list(graph.node) + [n for f in graph.library.function
+                                                                             for n in f.node_def]
+                                  for a in n.attr.values() if a.WhichOneof("value") == "type")))
     return proto.saved_model_schema_version, tuple(meta_graphs)
 
 

@@ -90,7 +90,10 @@ def test_unseen_models_get_the_verdicts_their_users_would(grid, unseen):
     assert status("convnet_any_size", "tf2_load") == "pass", cells[("convnet_any_size", "tf2_load")]
     # a complex output is recorded and compared like any other
     assert status("complex_output", "tf2_load") == "pass" and status("complex_output", "tf1_session") == "pass"
-    # a float16 signature: a Keras layer wrapping it computes in float16, as its user sets it (float32 casts fail it)
+    # a float16 signature: a Keras layer wrapping it computes in float16, as its user sets it (float32 casts fail it);
+    # its outputs are compared within float16's precision, and the manifest says so
+    half = grid.manifest("models", cells[("half_precision", "tf2_load")]["producer"], "half_precision")
+    assert (half["golden"]["atol"], half["golden"]["rtol"]) == (1e-3, 1e-2) and "computes in float16" in half["notes"]
     for consumer in ("hub_keraslayer", "tf2_load", "tf1_session"):
         assert status("half_precision", consumer) == "pass", cells[("half_precision", consumer)]
     # a sparse output is compared as the dense tensor it stands for, through every API that can fetch it
