@@ -324,31 +324,8 @@ class _Binary(object):
         """NodeDef.op of every message of repeated field `number`: what fields() and _node_op would
         give, without an object per node (a graph may have hundreds of thousands). Checks every
         field of this message and of each node as fields() does."""
-        data = self.data
-        ops = []
-        wanted = number << 3 | 2
-        for start, end in self.ranges:
-            pos = start
-            while pos < end:
-                at = pos
-                key = data[pos]
-                if key < 0x80:
-                    pos += 1
-                else:
-                    key, pos = self._varint(pos, end)
-                if key == wanted:
-                    if pos < end and data[pos] < 0x80:
-                        first = pos + 1
-                        pos = first + data[pos]
-                    else:
-                        length, first = self._varint(pos, end)
-                        pos = first + length
-                    if pos > end:
-                        self._past_end(number, at, end)
-                    ops.append(self._last_op(first, pos))
-                else:
-                    pos = self._skip(key, pos, end, at)
-        return ops
+        return [self._last_op(first, last) for start, end in self.ranges
+                for first, last in self._each(start, end, number)]
 
     def node_dtypes(self, number: int) -> Set[int]:
         """AttrValue.type of every attribute of every NodeDef in repeated field `number` (as node_ops, no
@@ -370,16 +347,26 @@ class _Binary(object):
         return found
 
     def _each(self, start: int, end: int, number: int) -> List[Tuple[int, int]]:
-        """The byte ranges of length-delimited field `number` in data[start:end]."""
+        """The byte ranges of length-delimited field `number` in data[start:end] (every other field
+        skipped, and checked, as fields() does)."""
+        data = self.data
         out = []
         wanted = number << 3 | 2
         pos = start
         while pos < end:
             at = pos
-            key, pos = self._varint(pos, end)
+            key = data[pos]
+            if key < 0x80:  # the usual one-byte key and length, inline: a graph may have hundreds of thousands
+                pos += 1
+            else:
+                key, pos = self._varint(pos, end)
             if key == wanted:
-                length, first = self._varint(pos, end)
-                pos = first + length
+                if pos < end and data[pos] < 0x80:
+                    first = pos + 1
+                    pos = first + data[pos]
+                else:
+                    length, first = self._varint(pos, end)
+                    pos = first + length
                 if pos > end:
                     self._past_end(number, at, end)
                 out.append((first, pos))
