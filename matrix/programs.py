@@ -3,11 +3,17 @@
 `saved_model_cli` is a console script whose whole cost is importing TF (4-5 s)
 before a 50 ms run; so are `tf2onnx.convert` and TF 1.x's `toco_from_protos`
 (which TF 1.x's TFLite converter runs for every conversion). A program server
-imports the program's module once and listens on a unix socket; for each run
-it forks a fresh child that sets sys.argv and calls the same entry point the
-console script calls. The child's stdout/stderr and exit status are the
-program's. The server itself never runs TF, so each child starts as clean as a
-new process would (past the import).
+imports the program's module once and listens on a unix socket; each run sets
+sys.argv and calls the same entry point the console script calls, in a child
+the server forked. The run's stdout/stderr and exit status are the program's.
+The server itself never runs TF, so a child starts as clean as a new process
+would (past the import):
+  - TF 2.x: one child serves up to RUNS_PER_CHILD runs, and before each it is
+    given a new process's state again: TF's (matrix/tfstate.py: a new graph, a
+    new eager context) and the program's absl flags (_Flags). A fork and TF's
+    start cost 25-45 ms, more than half of a `saved_model_cli show` run.
+  - TF 1.x cannot be reset (nor can a program without TF be known clean): a
+    fork per run.
 
     python -m matrix.programs serve SOCKET MODULE FUNCTION    a server (the TF worker starts them)
     python -S matrix/programs.py SOCKET PROGRAM ARG...        a client: one run, as a drop-in command
@@ -111,11 +117,17 @@ def client_command(name, module, function):
 
 # -- the server ----------------------------------------------------------------------------------------
 
-def _child(entry, argv, output):
+def _call(entry, argv, output):
+    """Run the program once in this process, its stdout and stderr into `output`; its exit code.
+    Writes beside `output` what the run imported (for the server's _preload)."""
     before = set(sys.modules)
+    sys.stdout.flush()
+    sys.stderr.flush()
+    saved = os.dup(1), os.dup(2)
     fd = os.open(output, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
     os.dup2(fd, 1)
     os.dup2(fd, 2)
+    os.close(fd)
     sys.argv = argv
     code = 0
     try:
@@ -130,12 +142,136 @@ def _child(entry, argv, output):
         code = 1
     sys.stdout.flush()
     sys.stderr.flush()
-    try:  # what the run imported, for the server to import before the next fork (_preload)
+    for fd, saved_fd in zip((1, 2), saved):
+        os.dup2(saved_fd, fd)
+        os.close(saved_fd)
+    try:
         with open(output + ".modules", "w") as f:
             f.write("\n".join(sorted(set(sys.modules) - before)))
     except OSError:
         pass
-    os._exit(code)
+    return code
+
+
+def _child(entry, argv, output):
+    """A fork for one run (TF 1.x, or a program without TF): exits with the run's code."""
+    os._exit(_call(entry, argv, output))
+
+
+RUNS_PER_CHILD = 64  # bounds what a long-lived program child's memory can grow by (TF frees little)
+
+
+class _Runner(object):
+    """A forked child that serves run after run (TF 2.x): before each, TF's state is a new process's
+    (matrix/tfstate.py) and so are the program's command-line flags. The fork and the new process's
+    TF start are then paid once per RUNS_PER_CHILD runs, not once a run: 25-45 ms of a 40-90 ms run
+    of `saved_model_cli show` or `tf2onnx.convert` (bench/program_runs.py)."""
+
+    def __init__(self, entry, tf, close):
+        self.runs = 0
+        self.done = False
+        asks_r, asks_w = os.pipe()
+        codes_r, codes_w = os.pipe()
+        self.pid = os.fork()
+        if self.pid == 0:
+            try:
+                from matrix import tfstate  # (not at the top: the client runs as a script, without matrix/)
+                for thing in close:
+                    thing.close()
+                os.close(asks_w)
+                os.close(codes_r)
+                flags = _Flags()  # as the program's import left them: a new process's
+                for line in os.fdopen(asks_r):  # EOF: the server is done with this child, or gone
+                    ask = json.loads(line)
+                    try:
+                        flags.restore()
+                        tfstate.fresh_state(tf)  # programs do not go through Keras's Python state
+                    except BaseException:
+                        traceback.print_exc()
+                        os.write(codes_w, b"reset failed\n")
+                        break
+                    code = _call(entry, ask["argv"], ask["output"])
+                    os.write(codes_w, ("%d\n" % code).encode("ascii"))
+            finally:
+                os._exit(0)
+        os.close(asks_r)
+        os.close(codes_w)
+        self.asks = os.fdopen(asks_w, "w")
+        self.codes = os.fdopen(codes_r)
+
+    def run(self, ask):
+        """The run's exit code (negative: the signal that killed the child, now gone), or None when the
+        child could not give the run a new process's TF state (then it is gone, and the run needs a fork)."""
+        try:
+            self.asks.write(json.dumps(ask) + "\n")
+            self.asks.flush()
+            line = self.codes.readline()
+        except OSError:
+            line = ""
+        self.runs += 1
+        if not line.strip().lstrip("-").isdigit():
+            status = self._reap()
+            return status if line == "" else None
+        if self.runs >= RUNS_PER_CHILD:
+            self._reap()
+        return int(line)
+
+    def _reap(self):
+        """End the child (EOF on its asks), reap it, and return its exit status as a run's code."""
+        self.done = True
+        for stream in (self.asks, self.codes):
+            try:
+                stream.close()
+            except OSError:
+                pass
+        _, status = os.waitpid(self.pid, 0)
+        return -os.WTERMSIG(status) if os.WIFSIGNALED(status) else os.WEXITSTATUS(status)
+
+
+def _fork_run(entry, ask, close):
+    """One run in a fork of its own; its exit code (negative: the signal that killed it)."""
+    pid = os.fork()
+    if pid == 0:
+        for thing in close:
+            thing.close()
+        _child(entry, ask["argv"], ask["output"])
+    _, status = os.waitpid(pid, 0)
+    return -os.WTERMSIG(status) if os.WIFSIGNALED(status) else os.WEXITSTATUS(status)
+
+
+class _Flags(object):
+    """absl's command-line flags (saved_model_cli keeps its arguments in them, TF 2.10+), put back before
+    each run as a new process has them: every value its default, and no validator a run added (its `run`
+    marks the flags it requires, and a later `show` would then fail without them). A flag a run defined
+    (absl's app.run defines --helpfull once a process) keeps the validators it had when it appeared."""
+
+    def __init__(self):
+        self.validators = {}
+        self.restore(unparse=False)
+
+    def restore(self, unparse=True):
+        flags = sys.modules.get("absl.flags")
+        if flags is None:
+            return
+        for name, flag in flags.FLAGS._flags().items():
+            if name in self.validators:
+                flag.validators[:] = self.validators[name]
+            else:
+                self.validators[name] = list(flag.validators)
+        if unparse:
+            flags.FLAGS.unparse_flags()
+
+
+def _resettable_tf():
+    """The TF the program imported, if a process can be given a new process's TF state (TF 2.x); else None."""
+    tf = sys.modules.get("tensorflow")
+    if tf is None:
+        return None
+    from matrix import tfstate
+    try:
+        return tf if tfstate.can_reset(tf) else None
+    except Exception:
+        return None
 
 
 def _imported(output):
@@ -199,6 +335,8 @@ def serve(path, module, function):
     listener.settimeout(1.0)
     os.rename(path + ".tmp", path)  # the socket appears only once the import is done
     tried = set()
+    tf = _resettable_tf()
+    runner = None
     while True:
         try:
             conn, _ = listener.accept()
@@ -217,13 +355,14 @@ def serve(path, module, function):
             if not data.endswith(b"\n"):
                 continue  # the client went away
             ask = json.loads(data.decode("utf-8"))
-            pid = os.fork()
-            if pid == 0:
-                listener.close()
-                conn.close()
-                _child(entry, ask["argv"], ask["output"])
-            _, status = os.waitpid(pid, 0)
-            code = -os.WTERMSIG(status) if os.WIFSIGNALED(status) else os.WEXITSTATUS(status)
+            code = None
+            if tf is not None:
+                runner = runner or _Runner(entry, tf, close=(listener, conn))
+                code = runner.run(ask)
+                if runner.done:
+                    runner = None
+            if code is None:  # a TF that cannot be reset (1.x), no TF, or a child whose reset failed
+                code = _fork_run(entry, ask, close=(listener, conn))
             imported = _imported(ask["output"])
             try:
                 conn.sendall((json.dumps({"code": code}) + "\n").encode("utf-8"))

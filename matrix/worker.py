@@ -44,7 +44,7 @@ import time
 import traceback
 from typing import Any, Dict, Optional, Sequence, Tuple
 
-from matrix import programs, protocol, reasons, tensors
+from matrix import programs, protocol, reasons, tensors, tfstate
 from matrix.cell import ROOT
 from matrix.discovery import KINDS, Plugins
 from matrix.plugin import Refused
@@ -64,25 +64,11 @@ def import_tf() -> Any:
 ARTIFACTS_PER_CHILD = 64  # bounds what a long-lived child's memory can grow by (TF frees little)
 
 
-def can_reset(tf: Any) -> bool:
-    """Whether fresh_state() can give a child a new process's TF state (TF 2.x; not TF 1.x)."""
-    from matrix.plugin import version
-    if version(tf) < (2, 0):
-        return False
-    from tensorflow.python.eager import context
-    return hasattr(context, "_reset_context")
-
-
 def fresh_state(tf: Any) -> None:
-    """TF and Keras as a new process has them: what one artifact's cells leave is gone before the next's."""
+    """TF and Keras as a new process has them (matrix/tfstate.py): what one artifact's cells leave is gone
+    before the next's."""
     from matrix.plugin import keras2, keras3
-    from tensorflow.python.eager import context
-    for keras in (keras2(tf), keras3()):
-        if keras is not None:  # layer-name counters, Keras graphs and sessions, global Keras state
-            clear = getattr(keras.backend, "clear_session", None) or keras.utils.clear_session
-            clear()
-    tf.compat.v1.reset_default_graph()
-    context._reset_context()  # a new eager context: no function, variable, resource or kernel of the last artifact
+    tfstate.fresh_state(tf, [keras for keras in (keras2(tf), keras3()) if keras is not None])
 
 
 def keras2_version(k2: Any) -> str:
@@ -354,7 +340,7 @@ def main() -> None:
     plugins = Plugins(args.plugins)
     unavailable, broken = check_plugins(tf, plugins)
     gc.freeze()  # see the module's docstring: every child's gc.collect() skips the imported heap
-    resettable = can_reset(tf)
+    resettable = tfstate.can_reset(tf)
     reply(protocol.Hello(tf=tf.__version__, keras=keras_versions(tf), python=platform.python_version(),
                          platform=platform.platform(), import_seconds=round(time.time() - started, 2),
                          unavailable=unavailable, broken=broken))

@@ -47,3 +47,28 @@ def test_warming_tf_in_the_server_starts_no_thread_and_no_tf_runtime():
     assert len(os.listdir("/proc/self/task")) == before
     if not started:  # this test process may have run TF already; if not, warming must not start it
         assert context.context()._context_handle is None
+
+
+def test_in_tf2_runs_share_a_process_yet_each_starts_with_a_new_process_tf_and_flags(tmp_path):
+    """A fork and TF's start cost 25-45 ms of a 40-90 ms saved_model_cli or tf2onnx run: in TF 2.x one
+    child serves many runs, and gives each what a new process has (TF 1.x: a fork per run)."""
+    import pytest
+    tf = pytest.importorskip("tensorflow")
+    if tf.__version__.startswith("1."):
+        pytest.skip("TF 1.x cannot be reset: a fork per run")
+    servers = programs.Servers(str(tmp_path))
+    try:
+        path = servers.socket("program_probe_tf", "tests.program_probe_tf", "main")
+        said = []
+        for n, argv in enumerate([["leave", "--name", "x"], ["look"], ["leave", "--name", "y"]]):
+            output = str(tmp_path / ("printed%d.txt" % n))
+            assert programs.request(path, ["program_probe_tf"] + argv, output) == 0, open(output).read()
+            said.append([line for line in open(output).read().splitlines() if line.startswith("pid ")][-1])
+        pids = {line.split(",")[0] for line in said}
+        assert len(pids) == 1  # one child served all three
+        assert [line.split(", ", 1)[1] for line in said] == [
+            "name x, same graph True, same eager context True",
+            "name None, same graph False, same eager context False",  # no required --name left, no value, new TF state
+            "name y, same graph True, same eager context True"]
+    finally:
+        servers.stop()
