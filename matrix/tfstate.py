@@ -11,6 +11,7 @@ own (layer-name counters, its session); the worker clears that too.
 TF 1.x keeps resource variables of loaded TF1 graphs in its eager context
 under their graph names and cannot reset it: there, one fork per artifact.
 """
+import gc
 from typing import Any, Iterable
 
 
@@ -29,4 +30,10 @@ def fresh_state(tf: Any, kerases: Iterable[Any] = ()) -> None:
         clear = getattr(keras.backend, "clear_session", None) or keras.utils.clear_session
         clear()
     tf.compat.v1.reset_default_graph()
+    # What ran before may sit in reference cycles whose finalizers remove their functions from the eager
+    # context: collected now, they do it in the old context. Collected later, the first one would start
+    # the new context from inside a finalizer, and in TF 2.4 a collection that lands inside the context's
+    # start deadlocks on the context's own lock (a cell hung 300 s, now and then, after a reset).
+    gc.collect()
     context._reset_context()  # a new eager context: nothing of what ran before
+    context.context().ensure_initialized()  # started now, as a new process's first op starts it
