@@ -224,8 +224,7 @@ class _Runner(object):
                 stream.close()
             except OSError:
                 pass
-        _, status = os.waitpid(self.pid, 0)
-        return -os.WTERMSIG(status) if os.WIFSIGNALED(status) else os.WEXITSTATUS(status)
+        return _wait(self.pid)
 
 
 def _fork_run(entry, ask, close):
@@ -235,6 +234,11 @@ def _fork_run(entry, ask, close):
         for thing in close:
             thing.close()
         _child(entry, ask["argv"], ask["output"])
+    return _wait(pid)
+
+
+def _wait(pid):
+    """Reap a child; its exit status as a run's code (negative: the signal that killed it)."""
     _, status = os.waitpid(pid, 0)
     return -os.WTERMSIG(status) if os.WIFSIGNALED(status) else os.WEXITSTATUS(status)
 

@@ -17,7 +17,8 @@ from typing import Any, Iterable
 
 def can_reset(tf: Any) -> bool:
     """Whether fresh_state() can give a process a new process's TF state (TF 2.x; not TF 1.x)."""
-    if tf.__version__.startswith("1.") or tf.__version__.startswith("0."):
+    from matrix.plugin import version
+    if version(tf) < (2, 0):
         return False
     from tensorflow.python.eager import context
     return hasattr(context, "_reset_context")
