@@ -5,7 +5,10 @@ rename) the moment the cell finishes: a killed run keeps every verdict it
 reached, two writers never corrupt each other, and stores on several machines
 merge by copying files. Harness trouble (error, crash, timeout) is never
 cached. The TF worker's hello (the env's TF/Keras/Python versions) is cached
-by the env's key too, so a phase whose every cell is reused needs no TF import.
+by the env's key too, so a phase whose every cell is reused needs no TF import;
+and what the worker said of each consumer (whether its API exists in this TF) is
+cached by the consumer's sources, the harness and the env, so the next phase can
+decide its cells that need no TF before pytest starts (matrix/upfront.py).
 """
 import json
 import os
@@ -45,9 +48,25 @@ class Cache(object):
         _write(self._hello_file(), {k: str(data[k]) for k in ("tf", "keras", "python", "platform")})
 
 
+    def _availability_file(self, key: str) -> str:
+        return os.path.join(self.store.cache, "available", key + ".json")
+
+    def availability(self, key: str) -> Optional[Dict[str, str]]:
+        """{"unavailable": why, or ""} as a TF worker said it for keys.availability_key; None if unknown."""
+        try:
+            with open(self._availability_file(key)) as f:
+                data = json.load(f)
+        except (OSError, ValueError):
+            return None
+        return data if isinstance(data, dict) and isinstance(data.get("unavailable"), str) else None
+
+    def save_availability(self, key: str, unavailable: str) -> None:
+        _write(self._availability_file(key), {"unavailable": unavailable})
+
+
 def _write(path: str, data: Dict[str, Any]) -> None:
     os.makedirs(os.path.dirname(path), exist_ok=True)
     tmp = "%s.%d.tmp" % (path, os.getpid())
     with open(tmp, "w") as f:
-        json.dump(data, f, sort_keys=True)
+        f.write(json.dumps(data, sort_keys=True))  # (json.dump never uses the C encoder)
     os.replace(tmp, path)

@@ -224,11 +224,11 @@ def run(args: argparse.Namespace, pytest_args: List[str]) -> int:
         else:  # a selection that matches nothing is named, with what the run does have
             print("%s: none of the run's %d artifacts is selected (--producers, --cases, --consumers, --only); "
                   "its producers: %s" % (label, len(written), ", ".join(sorted({a.producer for a in written}))))
-    print("%s: %d cells, %d reused from earlier runs, %d to run (run %s)" % (
-        label, len(plan.cells), len(plan.reused), len(plan.to_run), run_.run_id), flush=True)
-    reused_file = store.results_file(run_, args.phase, args.env, "reused", args.shard)
-    for record in plan.reused:
-        records.append(reused_file, record)
+    records.append_all(store.results_file(run_, args.phase, args.env, "reused", args.shard), plan.reused)
+    decided = _decide_up_front(store, plan, run_, env_key, args, plugins)
+    print("%s: %d cells, %d reused from earlier runs, %d decided without TF (unavailable, not applicable), "
+          "%d to run (run %s)" % (label, len(plan.cells), len(plan.reused), decided, len(plan.to_run), run_.run_id),
+          flush=True)
     code = 0
     if plan.to_run:
         code = _pytest(store, plan, run_, env_key, args, pytest_args)
@@ -309,6 +309,21 @@ def _pytest(store: Store, plan: Plan, run_: Any, env_key: str, args: argparse.Na
         os.remove(job_file)
     # Failing cells are results, not a failed run; pytest's own trouble is (2 interrupted, 3 internal, 4 usage).
     return 0 if code in (0, 1, 5) else 1
+
+
+def _decide_up_front(store: Store, plan: Plan, run_: Any, env_key: str, args: argparse.Namespace,
+                     plugins: Plugins) -> int:
+    """Record (and cache) the cells that need no TF (matrix/upfront.py); plan.to_run keeps the rest."""
+    if args.phase != "consume" or not plan.to_run:
+        return 0
+    from matrix import upfront
+    from matrix.cache import Cache
+    cache = Cache(store, args.phase, args.env, env_key)
+    decided, plan.to_run = upfront.decide(store, run_, args.env, plan.to_run, plugins, cache, args.allow_model_code)
+    records.append_all(store.results_file(run_, args.phase, args.env, "decided", args.shard), decided)
+    for record in decided:
+        cache.put(record)
+    return len(decided)
 
 
 def _env_record(store: Store, run_: Any, args: argparse.Namespace, env_key: str, plugins: Plugins) -> None:

@@ -78,6 +78,12 @@ def produce_key(plugin: str, case: str, env: str) -> str:
     return digest(["produce", plugin, case, harness(), env, SCHEMA_VERSION])
 
 
+def availability_key(plugin: str, env: str) -> str:
+    """Whether a consumer's API exists in an env (its available(tf) in the TF worker). plugin: files_digest
+    of the consumer's sources; env: environment() of the env."""
+    return digest(["available", plugin, harness(), env, SCHEMA_VERSION])
+
+
 def consume_key(artifact: str, plugin: str, env: str) -> str:
     """artifact: artifact_digest of the manifest; plugin: files_digest of the consumer's sources."""
     return digest(["consume", artifact, plugin, harness(), env, SCHEMA_VERSION])

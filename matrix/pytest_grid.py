@@ -2,7 +2,8 @@
 
     python -m matrix run --phase consume --env tf221      (never `pytest` by hand: the job file says
                                                            which cells, store, run and env)
-Pytest runs and selects (-k, -x, xdist); the verdict of each cell is reached
+Pytest runs and selects (-k, -x, xdist) the cells that need TF (those that do not, unavailable
+and not_applicable ones, were decided before it started: matrix/upfront.py); the verdict of each cell is reached
 and recorded by matrix/session.py; the phase's exit status is the controller's
 (matrix/cli.py). A cell's test outcome reads like its verdict: pass passes,
 unavailable and not_applicable skip with their reason, everything else fails.

@@ -158,13 +158,20 @@ def to_json(record: Any) -> Dict[str, Any]:
 
 def append(path: str, record: Any) -> None:
     """One line, flushed: a killed process keeps it (the kernel has it once write() returned)."""
-    data = to_json(record) if not isinstance(record, dict) else record
-    problems = validate(data)
-    if problems:
-        raise ValueError("invalid %s record: %s" % (data.get("kind"), "; ".join(problems)))
+    append_all(path, [to_json(record) if not isinstance(record, dict) else record])
+
+
+def append_all(path: str, found: List[Dict[str, Any]]) -> None:
+    """Many records in one write, each checked first."""
+    if not found:
+        return
+    for data in found:
+        problems = validate(data)
+        if problems:
+            raise ValueError("invalid %s record: %s" % (data.get("kind"), "; ".join(problems)))
     os.makedirs(os.path.dirname(path), exist_ok=True)
     with open(path, "a") as f:
-        f.write(json.dumps(data, sort_keys=True) + "\n")
+        f.write("".join(json.dumps(data, sort_keys=True) + "\n" for data in found))
 
 
 def upgrade(record: Dict[str, Any]) -> Dict[str, Any]:

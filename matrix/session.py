@@ -10,7 +10,7 @@ import os
 import time
 from typing import Any, Dict, Optional
 
-from matrix import compare, protocol, records, reference, tensors
+from matrix import compare, keys, protocol, records, reference, tensors
 from matrix.cell import (ERROR, FAIL, NOT_APPLICABLE, PASS, REFERENCE, RERUN, UNAVAILABLE, Cell, Run, Store, now)
 from matrix.discovery import Plugins
 from matrix.manifest import MANIFEST_SCHEMA, Golden, Manifest, ManifestError, ModelFacts, read_model_facts
@@ -59,7 +59,16 @@ class Session(object):
         if started:
             self.versions = {"tf": hello.tf, "keras": hello.keras, "python": hello.python, "platform": hello.platform}
             self.cache.save_hello(hello)
+            self._save_availability(hello)
         return hello
+
+    def _save_availability(self, hello: protocol.Hello) -> None:
+        """What this worker said of each consumer, for the next phase's up-front decisions (a broken
+        plugin is not kept: its cells are errors, and errors are run again)."""
+        for name in self.plugins.names("consumers"):
+            if name not in hello.broken.get("consumers", {}):
+                self.cache.save_availability(availability_key(self.plugins, name, self.cache.env_key),
+                                             hello.unavailable.get("consumers", {}).get(name, ""))
 
     def _ask(self, request: Any) -> Any:
         try:
@@ -146,9 +155,7 @@ class Session(object):
             verdict = Verdict(ERROR, "unreadable manifest: %s" % unreadable)
         verdict = verdict or self._not_here(cell)
         if verdict is None:
-            reason = not_applicable(module, manifest, self.allow_model_code)
-            if reason:
-                verdict = Verdict(NOT_APPLICABLE, reason)
+            verdict = without_tf(module, manifest, "", self.allow_model_code)
         if verdict is None:
             folder = self.store.artifact_dir(cell.artifact)
             reply = self._ask(protocol.ConsumeRequest(cell.consumer, folder, self.timeout))
@@ -156,18 +163,8 @@ class Session(object):
                 verdict = judge(module, manifest, reply.outputs)
             else:
                 verdict = Verdict(reply.status, reply.reason, reply.detail)
-        m = manifest
-        record = records.ConsumeRecord(
-            run_id=self.matrix_run.run_id, cell=cell.id, producer=cell.artifact.producer,
-            producer_api=m.api if m else "?", case=cell.artifact.case, producer_env=cell.artifact.env,
-            producer_tf=m.tf if m else "?", producer_python=m.python if m else "?",
-            consumer=cell.consumer, consumer_api=getattr(module, "API", "?"), consumer_env=self.env,
-            consumer_tf=self.versions["tf"], consumer_python=self.versions["python"],
-            status=verdict.status, reason=verdict.reason, detail=verdict.detail,
-            seconds=round(time.time() - started, 3), finished=now(), artifact=str(cell.artifact),
-            golden=m.golden.by if m else "", writer_tf=m.model.tensorflow_version if m else "",
-            mismatch=verdict.mismatch, key=key)
-        return self._record(cell, record)
+        return self._record(cell, consume_record(self.matrix_run, cell, key, manifest, module, self.env,
+                                                 self.versions, verdict, time.time() - started))
 
     # -- reference (golden values for an imported model that states none: matrix/reference.py)
     def reference(self, cell: Cell, key: str, manifest: Optional[Manifest], unreadable: str = "") -> Dict[str, Any]:
@@ -250,6 +247,35 @@ def _unusable(hello: Any, consumer: str) -> str:
 
 VARIES = ("loaded and ran, but every output varies from one load to the next (random ops): no golden value to "
           "compare with; give expected outputs in a spec if the model can be made deterministic")
+
+
+def without_tf(module: Any, manifest: Manifest, unavailable: str, allow_model_code: bool) -> Optional[Verdict]:
+    """A consume cell's verdict when it needs no TF: `unavailable` (the worker's word that the consumer's
+    API does not exist here), else not_applicable; None when the worker must run it. One order for the
+    session and for the cells decided before pytest (matrix/upfront.py)."""
+    if unavailable:
+        return Verdict(UNAVAILABLE, unavailable)
+    reason = not_applicable(module, manifest, allow_model_code)
+    return Verdict(NOT_APPLICABLE, reason) if reason else None
+
+
+def consume_record(run: Run, cell: Cell, key: str, manifest: Optional[Manifest], module: Any, env: str,
+                   versions: Dict[str, str], verdict: Verdict, seconds: float) -> records.ConsumeRecord:
+    m = manifest
+    return records.ConsumeRecord(
+        run_id=run.run_id, cell=cell.id, producer=cell.artifact.producer,
+        producer_api=m.api if m else "?", case=cell.artifact.case, producer_env=cell.artifact.env,
+        producer_tf=m.tf if m else "?", producer_python=m.python if m else "?",
+        consumer=cell.consumer, consumer_api=getattr(module, "API", "?"), consumer_env=env,
+        consumer_tf=versions["tf"], consumer_python=versions["python"],
+        status=verdict.status, reason=verdict.reason, detail=verdict.detail,
+        seconds=round(seconds, 3), finished=now(), artifact=str(cell.artifact),
+        golden=m.golden.by if m else "", writer_tf=m.model.tensorflow_version if m else "",
+        mismatch=verdict.mismatch, key=key)
+
+
+def availability_key(plugins: Plugins, consumer: str, env_key: str) -> str:
+    return keys.availability_key(keys.files_digest(plugins.sources("consumers", consumer)), env_key)
 
 
 def not_applicable(module: Any, manifest: Manifest, allow_model_code: bool) -> Optional[str]:

@@ -82,6 +82,28 @@ def test_a_changed_consumer_reruns_only_its_own_cells(first, tmp_path):
     assert ran == {"my_session"}
 
 
+def test_cells_that_need_no_tf_are_decided_before_pytest_as_the_tf_worker_decides_them(first, tmp_path):
+    """unavailable and not_applicable cells, decided up front from what the produce step's TF worker said of
+    each consumer, read exactly as the session's own verdicts when nothing of the env is known yet."""
+    consumers = "keras3_load,signature_method_names,tf2_load"  # Keras 3 does not exist in TF 2.15
+    grid = copy_with_a_new_run(first, tmp_path)
+    up_front = {r["cell"]: r for r in grid.run("consume", consumers=consumers, extra_plugins=False)
+                if r["kind"] == "consume"}
+    decided = [r for r in up_front.values() if r["status"] in ("unavailable", "not_applicable")]
+    assert decided and " %d decided without TF" % len(decided) in grid.last_output, grid.last_output[-2000:]
+    shutil.rmtree(os.path.join(grid.store, "cache", "available"))  # no worker of this env has said anything yet
+    found = grid.run("consume", consumers=consumers, extra_plugins=False, rerun="all")
+    assert " 0 decided without TF" in grid.last_output, grid.last_output[-2000:]
+    latest = {}
+    for r in sorted((r for r in found if r["kind"] == "consume"), key=lambda r: r["finished"]):
+        latest[r["cell"]] = r
+    assert set(latest) == set(up_front)
+    same = [f for f in decided[0] if f not in ("run_id", "finished", "seconds", "reused_from")]
+    for cell, record in latest.items():
+        assert record["finished"] > up_front[cell]["finished"]
+        assert {f: record[f] for f in same} == {f: up_front[cell][f] for f in same}, cell
+
+
 def test_killing_a_run_loses_no_finished_cell_and_the_next_run_does_only_the_rest(first, tmp_path):
     grid = copy_with_a_new_run(first, tmp_path)
     shutil.rmtree(os.path.join(grid.store, "cache", "consume"))  # nothing known: every cell runs
