@@ -9,7 +9,8 @@ For each: wall time, CPU time (user + system of tox and every process it waited 
 run cannot take less wall time than half its CPU time), and the cells the run computed and reused
 (from its records). With --kill-after N,
 one more pair: the last consume phase (--kill-env, default tf221) made cold again by removing its cached
-verdicts, `tox` killed (kill -9 of tox's whole process group) once N of its cells have finished, then
+verdicts, `tox` killed (kill -9 of tox's whole process group) once N of its cells that load a model have
+finished (those decided before pytest, unavailable and not applicable, finish at once: not counted), then
 `tox` again: the cells run after the kill equal those not finished before it, and
 the verdicts equal the uninterrupted run's, cell for cell.
 """
@@ -29,6 +30,11 @@ sys.path.insert(0, ROOT)
 
 from matrix import records  # noqa: E402
 from matrix.cell import Store  # noqa: E402
+
+
+def run_id(clone):
+    run = Store(os.path.join(clone, "artifacts")).current_run(start=False)
+    return run.run_id if run else ""
 
 
 def run_records(clone):
@@ -70,13 +76,18 @@ def main():
     p.add_argument("--kill-after", type=int, default=0)
     p.add_argument("--kill-env", default="tf221")
     p.add_argument("--json", help="also write the figures as JSON")
+    p.add_argument("--kill-only", action="store_true",
+                   help="only the kill pair, in the clone an earlier full run of this benchmark left")
     args = p.parse_args()
     base = os.path.abspath(args.clone)
-    shutil.rmtree(base, ignore_errors=True)
-    os.makedirs(base)
     clone = os.path.join(base, "main")
-    subprocess.check_call(["git", "clone", "-q", ROOT, clone])
-    os.symlink(os.path.join(os.path.dirname(ROOT), "shared"), os.path.join(base, "shared"))
+    if args.kill_only and not os.path.isdir(os.path.join(base, "extra-models")):
+        raise SystemExit("--kill-only: %s holds no clone a full run of this benchmark left" % base)
+    if not args.kill_only:
+        shutil.rmtree(base, ignore_errors=True)
+        os.makedirs(base)
+        subprocess.check_call(["git", "clone", "-q", ROOT, clone])
+        os.symlink(os.path.join(os.path.dirname(ROOT), "shared"), os.path.join(base, "shared"))
     env = dict(os.environ)
     if args.empty_uv_cache:
         env["UV_CACHE_DIR"] = tempfile.mkdtemp(prefix="uv-cache-")
@@ -91,31 +102,34 @@ def main():
         print("%-34s %8.1f s  cpu %8.1f s  exit %d  cells %6d  computed %6d  reused %6d" % (
             name, seconds, cpu, code, row["cells"], row["computed"], row["reused"]), flush=True)
 
-    step("cold tox")
-    if not rows[0]["cells"]:
-        raise SystemExit("the cold run recorded no cells; see %s" % os.path.join(clone, "bench-tox.log"))
-    step("warm tox, nothing changed")
-    with open(os.path.join(clone, "consumers", "tflite.py"), "a") as f:
-        f.write("\n# touched by bench/cache_speed.py\n")
-    step("after touching consumers/tflite.py")
-    os.makedirs(extra)
-    shutil.copytree(os.path.join(corpus, "serving__saved_model_half_plus_two_cpu"), os.path.join(extra, "one_more"))
-    step("after adding one model", "--", "--models", corpus, "--models", extra)
-    cold, warm = rows[0]["seconds"], rows[1]["seconds"]
-    print("warm / cold: %.1f%%" % (100.0 * warm / cold))
-    cores = os.cpu_count() or 1
-    print("cold: %.0f CPU seconds on %d cores: no schedule runs it in less than %.0f s (it took %.0f s)" % (
-        rows[0]["cpu_seconds"], cores, rows[0]["cpu_seconds"] / cores, cold))
+    if not args.kill_only:
+        step("cold tox")
+        if not rows[0]["cells"]:
+            raise SystemExit("the cold run recorded no cells; see %s" % os.path.join(clone, "bench-tox.log"))
+        step("warm tox, nothing changed")
+        with open(os.path.join(clone, "consumers", "tflite.py"), "a") as f:
+            f.write("\n# touched by bench/cache_speed.py\n")
+        step("after touching consumers/tflite.py")
+        os.makedirs(extra)
+        shutil.copytree(os.path.join(corpus, "serving__saved_model_half_plus_two_cpu"), os.path.join(extra, "one_more"))
+        step("after adding one model", "--", "--models", corpus, "--models", extra)
+        cold, warm = rows[0]["seconds"], rows[1]["seconds"]
+        print("warm / cold: %.1f%%" % (100.0 * warm / cold))
+        cores = os.cpu_count() or 1
+        print("cold: %.0f CPU seconds on %d cores: no schedule runs it in less than %.0f s (it took %.0f s)" % (
+            rows[0]["cpu_seconds"], cores, rows[0]["cpu_seconds"] / cores, cold))
     if args.kill_after:
         uninterrupted = verdicts(clone)
         planned = {r["cell"] for r in run_records(clone) if r["kind"] == "consume" and r["consumer_env"] == args.kill_env}
         # that env's consume cells run again
         shutil.rmtree(os.path.join(clone, "artifacts", "cache", "consume", args.kill_env))
         log = open(os.path.join(clone, "bench-tox.log"), "a")
+        last_run = run_id(clone)  # the kill counts the new run's cells only, once its begin step made it
         proc = subprocess.Popen([sys.executable, "-m", "tox", "--", "--models", corpus, "--models", extra],
                                 cwd=clone, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
         while True:
-            finished = [r for r in run_records(clone) if r["kind"] == "consume" and not r["reused_from"]]
+            finished = [r for r in run_records(clone) if r["kind"] == "consume" and not r["reused_from"]
+                        and r["status"] not in ("unavailable", "not_applicable")] if run_id(clone) != last_run else []
             if len(finished) >= args.kill_after or proc.poll() is not None:
                 break
             time.sleep(0.5)
@@ -132,11 +146,12 @@ def main():
         # order that varies from run to run.
         same_status = sum(1 for c, v in uninterrupted.items() if c in resumed and resumed[c][0] == v[0])
         same_reason = sum(1 for c, v in uninterrupted.items() if resumed.get(c) == v)
-        print("killed after %d finished consume cells; re-run after the kill: %d; not finished before it: %d; "
-              "of %d cells, statuses equal to the uninterrupted run's: %d, statuses and reasons: %d" % (
-                  len(done_before), len(rerun), len(every - done_before), len(uninterrupted), same_status,
-                  same_reason))
-        rows.append({"step": "kill", "finished_before_kill": len(done_before), "rerun_after": len(rerun),
+        print("killed after %d finished consume cells (%d of them loaded a model); re-run after the kill: %d; "
+              "not finished before it: %d; of %d cells, statuses equal to the uninterrupted run's: %d, statuses "
+              "and reasons: %d" % (len(done_before), len(finished), len(rerun), len(every - done_before),
+                                   len(uninterrupted), same_status, same_reason))
+        rows.append({"step": "kill", "finished_before_kill": len(done_before), "loaded_before_kill": len(finished),
+                     "rerun_after": len(rerun),
                      "not_finished": len(every - done_before), "cells": len(uninterrupted),
                      "same_status": same_status, "same_status_and_reason": same_reason})
     if args.json:

@@ -226,9 +226,10 @@ def run(args: argparse.Namespace, pytest_args: List[str]) -> int:
                   "its producers: %s" % (label, len(written), ", ".join(sorted({a.producer for a in written}))))
     records.append_all(store.results_file(run_, args.phase, args.env, "reused", args.shard), plan.reused)
     decided = _decide_up_front(store, plan, run_, env_key, args, plugins)
-    print("%s: %d cells, %d reused from earlier runs, %d decided without TF (unavailable, not applicable), "
-          "%d to run (run %s)" % (label, len(plan.cells), len(plan.reused), decided, len(plan.to_run), run_.run_id),
-          flush=True)
+    print("%s: %d cells, %d reused from earlier runs, %s%d to run (run %s)" % (
+        label, len(plan.cells), len(plan.reused),
+        "%d decided without TF (unavailable, not applicable), " % decided if args.phase == "consume" else "",
+        len(plan.to_run), run_.run_id), flush=True)
     code = 0
     if plan.to_run:
         code = _pytest(store, plan, run_, env_key, args, pytest_args)
