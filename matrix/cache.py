@@ -47,7 +47,6 @@ class Cache(object):
         data = asdict(hello)
         _write(self._hello_file(), {k: str(data[k]) for k in ("tf", "keras", "python", "platform")})
 
-
     def _availability_file(self, key: str) -> str:
         return os.path.join(self.store.cache, "available", key + ".json")
 

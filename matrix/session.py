@@ -78,24 +78,27 @@ class Session(object):
         except WorkerDied as exc:
             return protocol.Failed("crash", "TF worker %s" % exc.how, exc.log_tail)
 
-    def _not_here(self, cell: Cell) -> Optional[Verdict]:
-        """The plugin is broken or its API does not exist in this TF (known from the worker's hello)."""
+    def _broken(self, cell: Cell) -> Optional[Verdict]:
+        """The TF worker does not start, or the plugin is broken in it (known from the worker's hello)."""
         try:
             hello = self._hello()
         except WorkerDied as exc:
             return Verdict(ERROR, exc.how, exc.log_tail)
         broken = hello.broken.get(cell.kind, {}).get(cell.plugin)
-        if broken:
-            return Verdict(ERROR, broken)
-        reason = hello.unavailable.get(cell.kind, {}).get(cell.plugin)
-        return Verdict(UNAVAILABLE, reason) if reason else None
+        return Verdict(ERROR, broken) if broken else None
+
+    def _unavailable(self, cell: Cell) -> str:
+        """Why the plugin's API does not exist in this TF ("" if it does); asked once _broken found none."""
+        return self._hello().unavailable.get(cell.kind, {}).get(cell.plugin, "")
 
     # -- produce
     def produce(self, cell: Cell, key: str) -> Dict[str, Any]:
         started = time.time()
         folder = self.store.artifact_dir(cell.artifact)
         module, verdict = _load(self.plugins, cell)
-        verdict = verdict or self._not_here(cell)
+        verdict = verdict or self._broken(cell)
+        if verdict is None and self._unavailable(cell):
+            verdict = Verdict(UNAVAILABLE, self._unavailable(cell))
         if verdict is None:
             reply = self._ask(protocol.ProduceRequest(cell.artifact.producer, cell.artifact.case, folder,
                                                       self.timeout))
@@ -153,9 +156,9 @@ class Session(object):
         module, verdict = _load(self.plugins, cell)
         if verdict is None and manifest is None:
             verdict = Verdict(ERROR, "unreadable manifest: %s" % unreadable)
-        verdict = verdict or self._not_here(cell)
+        verdict = verdict or self._broken(cell)
         if verdict is None:
-            verdict = without_tf(module, manifest, "", self.allow_model_code)
+            verdict = without_tf(module, manifest, self._unavailable(cell), self.allow_model_code)
         if verdict is None:
             folder = self.store.artifact_dir(cell.artifact)
             reply = self._ask(protocol.ConsumeRequest(cell.consumer, folder, self.timeout))
