@@ -12,8 +12,11 @@ one more pair: the last consume phase (--kill-env, default tf221) made cold agai
 verdicts, `tox` killed (kill -9 of tox's whole process group) once N of its cells that load a model have
 finished (those decided before pytest, unavailable and not applicable, finish at once: not counted), then
 `tox` again: the cells run after the kill equal those not finished before it, and
-the verdicts equal the uninterrupted run's, cell for cell.
+the verdicts equal the uninterrupted run's, cell for cell. With --baseline REV, first a cold `tox` of
+that older commit in its own fresh clone: the "before" of the cold run, measured in the same run on the
+same machine (this machine is shared and its speed varies from day to day).
 """
+import glob
 import argparse
 import json
 import os
@@ -65,6 +68,27 @@ def tox(clone, env, *args):
     return time.time() - started, cpu_seconds() - cpu, code
 
 
+def baseline_cold(base, rev, env):
+    """A cold `tox` of an older commit in a fresh clone of it, with ../shared beside it as the README wants."""
+    folder = os.path.join(base, "baseline")
+    clone = os.path.join(folder, "main")
+    os.makedirs(folder)
+    subprocess.check_call(["git", "clone", "-q", ROOT, clone])
+    subprocess.check_call(["git", "checkout", "-q", rev], cwd=clone)
+    os.symlink(os.path.join(os.path.dirname(ROOT), "shared"), os.path.join(folder, "shared"))
+    seconds, cpu, code = tox(clone, env)
+    # Older commits keep their records in other places and shapes: every JSON line with a status counts.
+    statuses = {}
+    for path in glob.glob(os.path.join(clone, "artifacts", "results", "**", "*.jsonl"), recursive=True):
+        with open(path) as f:
+            for line in f:
+                record = json.loads(line)
+                if "status" in record:
+                    statuses[record["status"]] = statuses.get(record["status"], 0) + 1
+    return dict(step="cold tox of %s" % rev, seconds=round(seconds, 1), cpu_seconds=round(cpu, 1), exit=code,
+                cells=sum(statuses.values()), computed=sum(statuses.values()), reused=0, statuses=statuses)
+
+
 def verdicts(clone):
     return {r["cell"]: (r["status"], r["reason"]) for r in run_records(clone) if r["kind"] == "consume"}
 
@@ -76,6 +100,8 @@ def main():
     p.add_argument("--kill-after", type=int, default=0)
     p.add_argument("--kill-env", default="tf221")
     p.add_argument("--json", help="also write the figures as JSON")
+    p.add_argument("--baseline", metavar="REV",
+                   help="first a cold tox of this older commit (the 'before'), in a fresh clone of its own")
     p.add_argument("--kill-only", action="store_true",
                    help="only the kill pair, in the clone an earlier full run of this benchmark left")
     args = p.parse_args()
@@ -102,6 +128,11 @@ def main():
         print("%-34s %8.1f s  cpu %8.1f s  exit %d  cells %6d  computed %6d  reused %6d" % (
             name, seconds, cpu, code, row["cells"], row["computed"], row["reused"]), flush=True)
 
+    if args.baseline and not args.kill_only:
+        before = baseline_cold(base, args.baseline, env)
+        print("%-34s %8.1f s  cpu %8.1f s  exit %d  cells %6d  %s" % (
+            before["step"], before["seconds"], before["cpu_seconds"], before["exit"], before["cells"],
+            before["statuses"]), flush=True)
     if not args.kill_only:
         step("cold tox")
         if not rows[0]["cells"]:
@@ -115,6 +146,10 @@ def main():
         step("after adding one model", "--", "--models", corpus, "--models", extra)
         cold, warm = rows[0]["seconds"], rows[1]["seconds"]
         print("warm / cold: %.1f%%" % (100.0 * warm / cold))
+        if args.baseline:
+            print("cold / cold of %s: %.2f (wall), %.2f (CPU)" % (
+                args.baseline, cold / before["seconds"], rows[0]["cpu_seconds"] / before["cpu_seconds"]))
+            rows.insert(0, before)
         cores = os.cpu_count() or 1
         print("cold: %.0f CPU seconds on %d cores: no schedule runs it in less than %.0f s (it took %.0f s)" % (
             rows[0]["cpu_seconds"], cores, rows[0]["cpu_seconds"] / cores, cold))
