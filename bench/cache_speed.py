@@ -146,13 +146,13 @@ def main():
         step("after adding one model", "--", "--models", corpus, "--models", extra)
         cold, warm = rows[0]["seconds"], rows[1]["seconds"]
         print("warm / cold: %.1f%%" % (100.0 * warm / cold))
+        cores = os.cpu_count() or 1
+        print("cold: %.0f CPU seconds on %d cores: no schedule runs it in less than %.0f s (it took %.0f s)" % (
+            rows[0]["cpu_seconds"], cores, rows[0]["cpu_seconds"] / cores, cold))
         if args.baseline:
             print("cold / cold of %s: %.2f (wall), %.2f (CPU)" % (
                 args.baseline, cold / before["seconds"], rows[0]["cpu_seconds"] / before["cpu_seconds"]))
             rows.insert(0, before)
-        cores = os.cpu_count() or 1
-        print("cold: %.0f CPU seconds on %d cores: no schedule runs it in less than %.0f s (it took %.0f s)" % (
-            rows[0]["cpu_seconds"], cores, rows[0]["cpu_seconds"] / cores, cold))
     if args.kill_after:
         uninterrupted = verdicts(clone)
         planned = {r["cell"] for r in run_records(clone) if r["kind"] == "consume" and r["consumer_env"] == args.kill_env}
