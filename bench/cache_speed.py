@@ -105,6 +105,9 @@ def main():
     p.add_argument("--kill-only", action="store_true",
                    help="only the kill pair, in the clone an earlier full run of this benchmark left")
     args = p.parse_args()
+    if args.baseline and subprocess.call(["git", "rev-parse", "-q", "--verify", args.baseline + "^{commit}"], cwd=ROOT,
+                                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL) != 0:
+        raise SystemExit("--baseline %s: no such commit in %s" % (args.baseline, ROOT))
     base = os.path.abspath(args.clone)
     clone = os.path.join(base, "main")
     if args.kill_only and not os.path.isdir(os.path.join(base, "extra-models")):
