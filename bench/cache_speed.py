@@ -16,8 +16,8 @@ the verdicts equal the uninterrupted run's, cell for cell. With --baseline REV, 
 that older commit in its own fresh clone: the "before" of the cold run, measured in the same run on the
 same machine (this machine is shared and its speed varies from day to day).
 """
-import glob
 import argparse
+import glob
 import json
 import os
 import resource
@@ -35,14 +35,19 @@ from matrix import records  # noqa: E402
 from matrix.cell import Store  # noqa: E402
 
 
+def current_run(clone):
+    """(the clone's store, its current run or None)."""
+    store = Store(os.path.join(clone, "artifacts"))
+    return store, store.current_run(start=False)
+
+
 def run_id(clone):
-    run = Store(os.path.join(clone, "artifacts")).current_run(start=False)
+    run = current_run(clone)[1]
     return run.run_id if run else ""
 
 
 def run_records(clone):
-    store = Store(os.path.join(clone, "artifacts"))
-    run = store.current_run(start=False)
+    store, run = current_run(clone)
     return records.read_folder(store.results_dir(run))[0] if run else []
 
 

@@ -97,8 +97,9 @@ class Session(object):
         folder = self.store.artifact_dir(cell.artifact)
         module, verdict = _load(self.plugins, cell)
         verdict = verdict or self._broken(cell)
-        if verdict is None and self._unavailable(cell):
-            verdict = Verdict(UNAVAILABLE, self._unavailable(cell))
+        unavailable = self._unavailable(cell) if verdict is None else ""
+        if unavailable:
+            verdict = Verdict(UNAVAILABLE, unavailable)
         if verdict is None:
             reply = self._ask(protocol.ProduceRequest(cell.artifact.producer, cell.artifact.case, folder,
                                                       self.timeout))
